@@ -1,0 +1,17 @@
+with
+
+web_events as (
+    select * from {{ ref('int_web_events_checked') }}
+),
+
+validated as (
+    select
+        customer_id,
+        product_id,
+        event_type,
+        occurred_at
+    from web_events
+    where dq_reason is null
+)
+
+select * from validated

@@ -1,0 +1,55 @@
+with
+
+scored_customers as (
+    select * from {{ ref('int_customers_rfm_scored') }}
+),
+
+segment_rules as (
+    select * from {{ ref('rfm_segment_rules') }}
+),
+
+segment_names as (
+    select distinct segment_name as rfm_segment
+    from segment_rules
+),
+
+segment_totals as (
+    select
+        rfm_segment,
+        count(*) as customers,
+        sum(monetary) as net_revenue,
+        avg(cast(recency_days as double)) as avg_recency_days,
+        avg(cast(frequency as double)) as avg_frequency,
+        avg(cast(monetary as double)) as avg_monetary
+    from scored_customers
+    group by rfm_segment
+),
+
+overall_totals as (
+    select
+        count(*) as customers,
+        sum(monetary) as net_revenue
+    from scored_customers
+),
+
+-- Every segment of the rule table appears, with zeros when it is empty, so a
+-- dashboard shows the full picture and never a silently missing segment.
+summary as (
+    select
+        segment_names.rfm_segment,
+        cast(coalesce(segment_totals.customers, 0) as bigint) as customers,
+        cast(coalesce(segment_totals.net_revenue, 0) as {{ type_money() }}) as net_revenue,
+        cast(coalesce(segment_totals.customers, 0) as double)
+        / nullif(overall_totals.customers, 0) as customer_share,
+        cast(coalesce(segment_totals.net_revenue, 0) as double)
+        / nullif(cast(overall_totals.net_revenue as double), 0) as revenue_share,
+        segment_totals.avg_recency_days,
+        segment_totals.avg_frequency,
+        segment_totals.avg_monetary
+    from segment_names
+    cross join overall_totals
+    left join segment_totals
+        on segment_names.rfm_segment = segment_totals.rfm_segment
+)
+
+select * from summary

@@ -1,0 +1,64 @@
+{{ assert_source_columns('shop', 'campaign_events') }}
+
+with
+
+source as (
+    select * from {{ source('shop', 'campaign_events') }}
+),
+
+renamed as (
+    select
+        {{ raw_text('campaign_id') }} as campaign_id,
+        {{ raw_text('customer_id') }} as customer_id,
+        lower({{ raw_text('event_type') }}) as event_type,
+        {{ raw_text('occurred_at') }} as occurred_at_text,
+        {{ raw_record(['campaign_id', 'customer_id', 'event_type', 'occurred_at']) }} as raw_record
+    from source
+),
+
+typed as (
+    select
+        *,
+        {{ dbt.safe_cast('occurred_at_text', dbt.type_timestamp()) }} as occurred_at
+    from renamed
+),
+
+row_checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ('campaign_id is null or customer_id is null', 'missing_key'),
+            ('occurred_at is null', 'unparseable_occurred_at'),
+            ("event_type is null or event_type not in ('delivered', 'opened', 'clicked', 'unsubscribed')",
+                'invalid_event_type'),
+            ('occurred_at > ' ~ max_valid_at(), 'future_occurred_at'),
+        ]) }} as row_dq_reason
+    from typed
+),
+
+duplicates_checked as (
+    select
+        *,
+        coalesce(
+            row_dq_reason,
+            {{ duplicate_key_check(
+                'row_dq_reason',
+                ['campaign_id', 'customer_id', 'event_type', 'occurred_at'],
+                ['raw_record'],
+            ) }}
+        ) as dq_reason
+    from row_checked
+),
+
+final as (
+    select
+        campaign_id,
+        customer_id,
+        event_type,
+        occurred_at,
+        dq_reason,
+        raw_record
+    from duplicates_checked
+)
+
+select * from final

@@ -1,0 +1,67 @@
+{{ assert_source_columns('shop', 'campaigns') }}
+
+with
+
+source as (
+    select * from {{ source('shop', 'campaigns') }}
+),
+
+renamed as (
+    select
+        {{ raw_text('campaign_id') }} as campaign_id,
+        {{ raw_text('campaign_name') }} as campaign_name,
+        lower({{ raw_text('channel') }}) as channel,
+        {{ raw_text('started_at') }} as started_at_text,
+        {{ raw_text('ended_at') }} as ended_at_text,
+        {{ raw_text('cost') }} as cost_text,
+        {{ raw_record(['campaign_id', 'campaign_name', 'channel', 'started_at', 'ended_at', 'cost']) }}
+            as raw_record
+    from source
+),
+
+typed as (
+    select
+        *,
+        {{ dbt.safe_cast('started_at_text', dbt.type_timestamp()) }} as started_at,
+        {{ dbt.safe_cast('ended_at_text', dbt.type_timestamp()) }} as ended_at,
+        {{ dbt.safe_cast('cost_text', type_money()) }} as cost
+    from renamed
+),
+
+row_checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ('campaign_id is null', 'missing_key'),
+            ('started_at is null', 'unparseable_started_at'),
+            ('ended_at_text is not null and ended_at is null', 'unparseable_ended_at'),
+            ('cost_text is not null and cost is null', 'unparseable_cost'),
+            ('ended_at < started_at', 'invalid_date_range'),
+        ]) }} as row_dq_reason
+    from typed
+),
+
+duplicates_checked as (
+    select
+        *,
+        coalesce(
+            row_dq_reason,
+            {{ duplicate_key_check('row_dq_reason', ['campaign_id'], ['raw_record']) }}
+        ) as dq_reason
+    from row_checked
+),
+
+final as (
+    select
+        campaign_id,
+        campaign_name,
+        coalesce(channel, 'unknown') as channel,
+        started_at,
+        ended_at,
+        coalesce(cost, 0) as cost,
+        dq_reason,
+        raw_record
+    from duplicates_checked
+)
+
+select * from final

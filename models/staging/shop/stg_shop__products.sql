@@ -1,0 +1,75 @@
+{{ assert_source_columns('shop', 'products') }}
+
+with
+
+source as (
+    select * from {{ source('shop', 'products') }}
+),
+
+renamed as (
+    select
+        {{ raw_text('product_id') }} as product_id,
+        {{ raw_text('product_name') }} as product_name,
+        lower({{ raw_text('category') }}) as category,
+        {{ raw_text('unit_price') }} as unit_price_text,
+        {{ raw_text('unit_cost') }} as unit_cost_text,
+        {{ raw_text('inventory_qty') }} as inventory_qty_text,
+        lower({{ raw_text('lifecycle_stage') }}) as lifecycle_stage,
+        {{ raw_text('description') }} as product_description,
+        {{ raw_record([
+            'product_id', 'product_name', 'category', 'unit_price', 'unit_cost',
+            'inventory_qty', 'lifecycle_stage', 'description',
+        ]) }} as raw_record
+    from source
+),
+
+typed as (
+    select
+        *,
+        {{ dbt.safe_cast('unit_price_text', type_money()) }} as unit_price,
+        {{ dbt.safe_cast('unit_cost_text', type_money()) }} as unit_cost,
+        {{ dbt.safe_cast('inventory_qty_text', dbt.type_int()) }} as inventory_qty
+    from renamed
+),
+
+row_checked as (
+    select
+        *,
+        {{ first_failed_check([
+            ('product_id is null', 'missing_key'),
+            ('unit_price_text is not null and unit_price is null', 'unparseable_unit_price'),
+            ('unit_cost_text is not null and unit_cost is null', 'unparseable_unit_cost'),
+            ('inventory_qty_text is not null and inventory_qty is null', 'unparseable_inventory_qty'),
+            ("lifecycle_stage not in ('introduction', 'growth', 'maturity', 'decline')",
+                'invalid_lifecycle_stage'),
+            ('unit_price <= 0', 'non_positive_unit_price'),
+        ]) }} as row_dq_reason
+    from typed
+),
+
+duplicates_checked as (
+    select
+        *,
+        coalesce(
+            row_dq_reason,
+            {{ duplicate_key_check('row_dq_reason', ['product_id'], ['raw_record']) }}
+        ) as dq_reason
+    from row_checked
+),
+
+final as (
+    select
+        product_id,
+        product_name,
+        coalesce(category, 'uncategorised') as category,
+        unit_price,
+        unit_cost,
+        coalesce(inventory_qty, 0) as inventory_qty,
+        coalesce(lifecycle_stage, 'maturity') as lifecycle_stage,
+        product_description,
+        dq_reason,
+        raw_record
+    from duplicates_checked
+)
+
+select * from final
