@@ -1,8 +1,8 @@
 {#- Bring your own data on DuckDB (on-run-start hook).
 
     With var('raw_files') = {table: path, ...} every raw table of the `shop`
-    source becomes a view over the user's CSV or Parquet file(s) in the raw
-    schema, so staging reads them through source() exactly as it reads the
+    source becomes a view over the user's CSV or Parquet file(s) in schema
+    <schema>_raw_files (the demo seeds in <schema>_raw stay intact), so staging reads them through source() exactly as it reads the
     demo seeds or Glue tables. CSV is read as text (all_varchar) so no value
     is lost to type guessing: staging types and quarantines.
 
@@ -31,15 +31,10 @@
             "var('raw_files') must include 'orders' (the only table RFM cannot do without).") }}
     {%- endif -%}
 
-    {%- set schema = var('raw_schema', target.schema ~ '_raw') -%}
+    {%- set schema = var('raw_schema', target.schema ~ '_raw_files') -%}
     {%- set statements = ['create schema if not exists ' ~ adapter.quote(schema)] -%}
     {%- for table_name, columns in contract.items() -%}
         {%- set relation = api.Relation.create(database=target.database, schema=schema, identifier=table_name) -%}
-        {%- set existing = adapter.get_relation(database=target.database, schema=schema, identifier=table_name) -%}
-        {%- if existing is not none and existing.type == 'table' -%}
-            {#- A table from an earlier demo run (dbt seed reloads it when needed). -#}
-            {%- do statements.append('drop table ' ~ existing) -%}
-        {%- endif -%}
         {%- if table_name in raw_files -%}
             {%- set body = raw_file_select(raw_file_reader(raw_files[table_name]), table_name, columns) -%}
             {%- set origin = raw_files[table_name] -%}
@@ -53,8 +48,7 @@
         {%- do statements.append('create or replace view ' ~ relation ~ ' as ' ~ body) -%}
         {{ log("raw_files: " ~ relation ~ " <- " ~ origin, info=true) }}
     {%- endfor -%}
-    {#- The hook runs these statements, so they commit with the hook. -#}
-    {%- do statements.append('commit') -%}
+    {#- Returned, not run here: the hook executes them, outside a transaction. -#}
     {{ return(statements | join(';\n')) }}
 {% endmacro %}
 

@@ -1,0 +1,8 @@
+{#- Fails for every row where the boolean SQL expression is false (or null).
+    Used for arithmetic invariants, e.g. net = gross - returned. -#}
+{% test expression_is_true(model, expression, column_name=none) %}
+
+select * from {{ model }}
+where not coalesce({{ expression }}, false)
+
+{% endtest %}
