@@ -1,0 +1,92 @@
+"""Bring-your-own-data runs on real dbt and DuckDB, with answers worked by hand."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from dbt_runner import PROJECT_DIR, DbtProject
+
+ORDERS_ONLY = PROJECT_DIR / "examples" / "orders_only" / "orders.csv"
+
+
+def raw_files_vars(**paths: Path) -> str:
+    """The --vars argument pointing raw tables at files (YAML accepts JSON)."""
+    return json.dumps({"raw_files": {table: str(path) for table, path in paths.items()}})
+
+
+def test_orders_only_file_builds_rfm_with_hand_worked_answers(dbt_project: DbtProject) -> None:
+    run = dbt_project.run("build", "--vars", raw_files_vars(orders=ORDERS_ONLY))
+    assert run.returncode == 0, run.output
+
+    rows = dbt_project.query(
+        "select customer_id, recency_days, frequency, monetary, rfm_score, rfm_segment "
+        "from rfm_marts.dim_customers order by customer_id"
+    )
+    # as_of = 2026-03-31, the day after the newest valid order (1012, 03-30).
+    # alice: last completed 03-20 -> 11 days; 3 orders; 120 + 80.50 + 200.
+    # bob: 2025-06-01 -> 303 days; the cancelled order counts for nothing.
+    # carol: 03-28 -> 3 days. dave: 2025-11-30 -> 121 days; the returned order
+    # nets to 0. erin: 03-01 -> 30 days; her unparseable order is quarantined.
+    # Scores (5 customers, 5 buckets): recency ranks bob<dave<erin<alice<carol;
+    # frequency ties at 1 all score 1; monetary ranks carol<bob<erin<dave<alice.
+    assert rows == [
+        ("alice", 11, 3, Decimal("400.50"), "455", "Champions"),
+        ("bob", 303, 1, Decimal("35.00"), "112", "Lost"),
+        ("carol", 3, 1, Decimal("15.99"), "511", "New Customers"),
+        ("dave", 121, 1, Decimal("300.00"), "214", "Hibernating"),
+        ("erin", 30, 1, Decimal("60.00"), "313", "About to Sleep"),
+    ]
+
+    quarantined = dbt_project.query(
+        "select source_table, dq_reason, count(*) from rfm_marts.fct_quarantined_rows "
+        "group by all order by all"
+    )
+    # Order 1010 has an unparseable date, so its derived line has no clean
+    # order; order 1012's line is worth -5.00.
+    assert quarantined == [
+        ("order_items", "non_positive_unit_price", 1),
+        ("order_items", "unknown_order", 1),
+        ("orders", "unparseable_ordered_at", 1),
+    ]
+
+
+def test_missing_required_column_names_source_and_column(
+    dbt_project: DbtProject, tmp_path: Path
+) -> None:
+    header, *lines = ORDERS_ONLY.read_text().splitlines()
+    columns = header.split(",")
+    keep = [i for i, name in enumerate(columns) if name != "ordered_at"]
+    without_ordered_at = tmp_path / "orders.csv"
+    without_ordered_at.write_text(
+        "\n".join(",".join(line.split(",")[i] for i in keep) for line in [header, *lines]) + "\n"
+    )
+
+    run = dbt_project.run("build", "--vars", raw_files_vars(orders=without_ordered_at))
+
+    assert run.returncode != 0
+    assert "Source shop.orders" in run.output
+    assert "missing required column(s): ordered_at" in run.output
+
+
+def test_unknown_table_name_is_refused_with_the_known_names(dbt_project: DbtProject) -> None:
+    run = dbt_project.run("build", "--vars", raw_files_vars(order=ORDERS_ONLY))
+
+    assert run.returncode != 0
+    assert "unknown table 'order'" in run.output
+    assert "orders, order_items" in run.output
+
+
+def test_orders_without_amounts_or_lines_is_refused(
+    dbt_project: DbtProject, tmp_path: Path
+) -> None:
+    no_amounts = tmp_path / "orders.csv"
+    no_amounts.write_text(
+        "order_id,customer_id,ordered_at,status\n1,a,2026-01-01 10:00:00,completed\n"
+    )
+
+    run = dbt_project.run("build", "--vars", raw_files_vars(orders=no_amounts))
+
+    assert run.returncode != 0
+    assert "must have an order_amount column" in run.output
