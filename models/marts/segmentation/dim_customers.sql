@@ -20,6 +20,7 @@ all_customers as (
 joined as (
     select
         all_customers.customer_id,
+        {{ salted_email_hash('customers.email') }} as email_hash,
         customers.country_code,
         customers.signed_up_at,
         coalesce(customers.is_marketing_opt_in, false) as is_marketing_opt_in,

@@ -1,0 +1,25 @@
+{#- Salted SHA-256 of a normalised email, hex encoded: lets a BI tool join or
+    count customers by email without ever seeing one. The salt comes from the
+    environment variable RFM_EMAIL_HASH_SALT so it never sits in the repo;
+    unset, a public demo salt is used and the build says so. -#}
+{% macro salted_email_hash(column) -%}
+    {%- set salt = env_var('RFM_EMAIL_HASH_SALT', '') -%}
+    {%- if not salt -%}
+        {%- if execute -%}
+            {{ log("RFM_EMAIL_HASH_SALT is not set: email hashes use the public demo salt. Set it before sharing marts.", info=true) }}
+        {%- endif -%}
+        {%- set salt = 'rfm-nbo-public-demo-salt' -%}
+    {%- endif -%}
+    {{ return(adapter.dispatch('salted_email_hash')(column, salt)) }}
+{%- endmacro %}
+
+{% macro default__salted_email_hash(column, salt) -%}
+    case when {{ column }} is not null then sha256('{{ salt }}' || lower(trim({{ column }}))) end
+{%- endmacro %}
+
+{% macro athena__salted_email_hash(column, salt) -%}
+    case
+        when {{ column }} is not null
+            then lower(to_hex(sha256(to_utf8('{{ salt }}' || lower(trim({{ column }}))))))
+    end
+{%- endmacro %}
