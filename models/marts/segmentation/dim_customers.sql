@@ -1,7 +1,12 @@
 -- Customers come from the customer table and, for data without one (orders
--- only), from the orders: a buyer is a customer even without a profile.
+-- only), from the orders: a buyer is a customer even without a profile
+-- (int_customers_contactable builds that list).
 
 with
+
+contactable as (
+    select * from {{ ref('int_customers_contactable') }}
+),
 
 customers as (
     select * from {{ ref('int_customers_validated') }}
@@ -11,15 +16,21 @@ scored_customers as (
     select * from {{ ref('int_customers_rfm_scored') }}
 ),
 
-all_customers as (
-    select customer_id from customers
-    union
-    select customer_id from scored_customers
+ranked_offers as (
+    select * from {{ ref('int_customer_offers_ranked') }}
+),
+
+offer_counts as (
+    select
+        customer_id,
+        count(*) as offers
+    from ranked_offers
+    group by customer_id
 ),
 
 joined as (
     select
-        all_customers.customer_id,
+        contactable.customer_id,
         {{ salted_email_hash('customers.email') }} as email_hash,
         customers.country_code,
         customers.signed_up_at,
@@ -33,14 +44,24 @@ joined as (
         scored_customers.f_score,
         scored_customers.m_score,
         scored_customers.rfm_score,
-        coalesce(scored_customers.rfm_segment, 'No Recent Purchases') as rfm_segment,
+        contactable.rfm_segment,
         scored_customers.first_ordered_at,
-        scored_customers.last_ordered_at
-    from all_customers
+        scored_customers.last_ordered_at,
+        contactable.is_contactable,
+        contactable.not_contactable_reason,
+        cast(coalesce(offer_counts.offers, 0) as integer) as offers,
+        case
+            when offer_counts.offers > 0 then 'has_offers'
+            when not contactable.is_contactable then 'not_contactable'
+            else 'no_allowed_candidate'
+        end as offer_status
+    from contactable
     left join customers
-        on all_customers.customer_id = customers.customer_id
+        on contactable.customer_id = customers.customer_id
     left join scored_customers
-        on all_customers.customer_id = scored_customers.customer_id
+        on contactable.customer_id = scored_customers.customer_id
+    left join offer_counts
+        on contactable.customer_id = offer_counts.customer_id
 )
 
 select * from joined

@@ -1,0 +1,169 @@
+-- Every contactable customer's offers, ranked. Candidates are the products
+-- the copy writer approved for the customer's segment (a handful per
+-- segment, so this never becomes customers x catalogue), minus products the
+-- customer bought in the last var('offer_exclude_bought_days') days.
+--
+--   predicted conversion = segment x category conversion rate (Beta-smoothed)
+--                          x the customer's affinity lift on the category
+--   score                = predicted conversion x expected margin
+--                          (or x expected order value: var offer_score_basis)
+--
+-- A customer with no signal at all gets lift 1 (no evidence either way); one
+-- with signals elsewhere gets the floor lift on untouched categories.
+
+{%- set basis = var('offer_score_basis') %}
+
+with
+
+contactable as (
+    select * from {{ ref('int_customers_contactable') }}
+),
+
+offer_copy as (
+    select * from {{ ref('int_segment_offer_copy') }}
+),
+
+playbook as (
+    select * from {{ ref('segment_offer_playbook') }}
+),
+
+products as (
+    select * from {{ ref('int_products_validated') }}
+),
+
+conversion as (
+    select * from {{ ref('int_segment_category_conversion') }}
+),
+
+affinity as (
+    select * from {{ ref('int_customer_category_affinity') }}
+),
+
+order_lines as (
+    select * from {{ ref('int_order_lines_classified') }}
+),
+
+as_of as (
+    select * from {{ ref('int_rfm_as_of') }}
+),
+
+customers_with_signals as (
+    select distinct customer_id from affinity
+),
+
+recently_bought as (
+    select distinct
+        order_lines.customer_id,
+        order_lines.product_id
+    from order_lines
+    cross join as_of
+    where
+        order_lines.line_type = 'sale'
+        and order_lines.ordered_at
+        >= {{ dbt.dateadd('day', -1 * var('offer_exclude_bought_days'), 'as_of.as_of_date') }}
+        and order_lines.ordered_at < cast(as_of.as_of_date as {{ dbt.type_timestamp() }})
+),
+
+candidate_pairs as (
+    select
+        contactable.customer_id,
+        contactable.rfm_segment,
+        offer_copy.offer_slot,
+        offer_copy.product_id,
+        offer_copy.discount_rate,
+        offer_copy.headline,
+        offer_copy.body,
+        offer_copy.sms,
+        offer_copy.copy_source,
+        offer_copy.fallback_reason,
+        products.product_name,
+        products.category,
+        products.unit_price,
+        products.unit_cost,
+        products.inventory_qty,
+        playbook.objective,
+        playbook.channel,
+        playbook.offers_per_customer,
+        conversion.smoothed_conversion_rate,
+        case
+            when affinity.affinity_lift is not null then affinity.affinity_lift
+            when customers_with_signals.customer_id is not null then {{ var('affinity_lift_min') }}
+            else 1.0
+        end as affinity_lift
+    from contactable
+    inner join offer_copy
+        on contactable.rfm_segment = offer_copy.segment_name
+    inner join products
+        on offer_copy.product_id = products.product_id
+    inner join playbook
+        on contactable.rfm_segment = playbook.segment_name
+    inner join conversion
+        on
+            contactable.rfm_segment = conversion.segment_name
+            and products.category = conversion.category
+    left join affinity
+        on
+            contactable.customer_id = affinity.customer_id
+            and products.category = affinity.category
+    left join customers_with_signals
+        on contactable.customer_id = customers_with_signals.customer_id
+    left join recently_bought
+        on
+            contactable.customer_id = recently_bought.customer_id
+            and offer_copy.product_id = recently_bought.product_id
+    where contactable.is_contactable and recently_bought.customer_id is null
+),
+
+scored as (
+    select
+        *,
+        least(1.0, smoothed_conversion_rate * affinity_lift) as predicted_conversion_rate,
+        unit_price * (1 - discount_rate) as expected_order_value,
+        unit_price * (1 - discount_rate) - unit_cost as expected_margin
+    from candidate_pairs
+),
+
+ranked as (
+    select
+        *,
+        predicted_conversion_rate
+        * {% if basis == 'margin' %}expected_margin{% else %}expected_order_value{% endif %}
+            as offer_score,
+        row_number() over (
+            partition by customer_id
+            order by
+                predicted_conversion_rate
+                * {% if basis == 'margin' %}expected_margin{% else %}expected_order_value{% endif %} desc,
+                product_id
+        ) as offer_rank
+    from scored
+),
+
+final as (
+    select
+        customer_id,
+        cast(offer_rank as integer) as offer_rank,
+        rfm_segment,
+        product_id,
+        product_name,
+        category,
+        objective as offer_type,
+        channel,
+        discount_rate,
+        headline,
+        body,
+        sms,
+        copy_source,
+        fallback_reason,
+        affinity_lift,
+        smoothed_conversion_rate as segment_conversion_rate,
+        predicted_conversion_rate,
+        cast(expected_order_value as double) as expected_order_value,
+        cast(expected_margin as double) as expected_margin,
+        cast(offer_score as double) as offer_score,
+        case when affinity_lift > 1 then 'category_affinity' else 'segment_conversion' end as reason_code
+    from ranked
+    where offer_rank <= offers_per_customer
+)
+
+select * from final

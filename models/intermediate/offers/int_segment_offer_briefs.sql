@@ -1,0 +1,63 @@
+-- What the copy writer gets per segment: the aggregate profile of the
+-- segment's contactable customers and the playbook's limits. Nothing about
+-- any single customer. Only segments with contactable customers and at least
+-- one allowed candidate appear, so copy requests never exceed the number of
+-- segments.
+
+with
+
+contactable as (
+    select * from {{ ref('int_customers_contactable') }}
+),
+
+scored_customers as (
+    select * from {{ ref('int_customers_rfm_scored') }}
+),
+
+playbook as (
+    select * from {{ ref('segment_offer_playbook') }}
+),
+
+candidates as (
+    select * from {{ ref('int_segment_offer_candidates') }}
+),
+
+segment_profiles as (
+    select
+        contactable.rfm_segment as segment_name,
+        count(*) as customers,
+        avg(cast(scored_customers.recency_days as double)) as avg_recency_days,
+        avg(cast(scored_customers.frequency as double)) as avg_frequency,
+        avg(cast(scored_customers.monetary as double)) as avg_monetary
+    from contactable
+    left join scored_customers
+        on contactable.customer_id = scored_customers.customer_id
+    where contactable.is_contactable
+    group by contactable.rfm_segment
+),
+
+segments_with_candidates as (
+    select distinct segment_name from candidates
+),
+
+briefs as (
+    select
+        segment_profiles.segment_name,
+        cast(segment_profiles.customers as bigint) as customers,
+        segment_profiles.avg_recency_days,
+        segment_profiles.avg_frequency,
+        segment_profiles.avg_monetary,
+        playbook.objective,
+        playbook.channel,
+        playbook.min_discount_rate,
+        playbook.max_discount_rate,
+        playbook.offers_per_customer,
+        playbook.offers_to_write
+    from segment_profiles
+    inner join playbook
+        on segment_profiles.segment_name = playbook.segment_name
+    inner join segments_with_candidates
+        on segment_profiles.segment_name = segments_with_candidates.segment_name
+)
+
+select * from briefs

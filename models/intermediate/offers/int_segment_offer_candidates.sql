@@ -1,0 +1,76 @@
+-- The products each segment may be offered, best first: the short list the
+-- copy writer (template or LLM) chooses among. Business rules, all from the
+-- playbook and vars: enough stock, a lifecycle stage the segment allows, and
+-- a margin above the floor even at the segment's largest discount. Ranked by
+-- the segment's smoothed conversion rate on the category times the margin
+-- (or revenue) at the smallest discount. Pruning here, per segment, keeps the
+-- per-customer ranking small: customers only ever see these products.
+
+{%- set basis = var('offer_score_basis') %}
+
+with
+
+playbook as (
+    select * from {{ ref('segment_offer_playbook') }}
+),
+
+products as (
+    select * from {{ ref('int_products_validated') }}
+),
+
+conversion as (
+    select * from {{ ref('int_segment_category_conversion') }}
+),
+
+allowed as (
+    select
+        playbook.segment_name,
+        playbook.min_discount_rate,
+        playbook.max_discount_rate,
+        products.product_id,
+        products.product_name,
+        products.category,
+        products.lifecycle_stage,
+        products.unit_price,
+        products.unit_cost,
+        products.inventory_qty,
+        products.product_description
+    from playbook
+    cross join products
+    where
+        products.inventory_qty >= {{ var('offer_min_inventory') }}
+        and products.unit_price is not null
+        and products.unit_cost is not null
+        and '|' || playbook.allowed_lifecycle_stages || '|'
+        like '%|' || products.lifecycle_stage || '|%'
+        and products.unit_price * (1 - playbook.max_discount_rate) - products.unit_cost
+        >= {{ var('offer_min_margin_rate') }} * products.unit_price * (1 - playbook.max_discount_rate)
+),
+
+scored as (
+    select
+        allowed.*,
+        conversion.smoothed_conversion_rate as segment_conversion_rate,
+        conversion.smoothed_conversion_rate
+        * (
+            allowed.unit_price * (1 - allowed.min_discount_rate)
+            {%- if basis == 'margin' %} - allowed.unit_cost{% endif %}
+        ) as segment_offer_score
+    from allowed
+    inner join conversion
+        on
+            allowed.segment_name = conversion.segment_name
+            and allowed.category = conversion.category
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by segment_name order by segment_offer_score desc, product_id
+        ) as candidate_rank
+    from scored
+)
+
+select * from ranked
+where candidate_rank <= {{ var('offer_candidates_per_segment') }}

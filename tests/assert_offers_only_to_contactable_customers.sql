@@ -1,0 +1,21 @@
+-- Consent: no offer ever goes to a customer who opted out, unsubscribed or
+-- never gave consent.
+
+with
+
+offers as (
+    select * from {{ ref('fct_next_best_offers') }}
+),
+
+customers as (
+    select * from {{ ref('dim_customers') }}
+)
+
+select
+    offers.customer_id,
+    offers.offer_rank,
+    customers.not_contactable_reason
+from offers
+left join customers
+    on offers.customer_id = customers.customer_id
+where customers.customer_id is null or not customers.is_contactable
