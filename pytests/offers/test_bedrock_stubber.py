@@ -1,0 +1,223 @@
+"""The Bedrock provider against botocore's Stubber: the request shape the real API model
+accepts, good and bad answers, service errors; nothing escapes, every fallback is reported."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+import pytest
+from botocore.stub import Stubber
+
+from rfm_nbo.offers.bedrock import BedrockSettings, build_converse_request, call_converse
+from rfm_nbo.offers.briefs import SegmentBrief
+from rfm_nbo.offers.cache import LocalDirCache
+from rfm_nbo.offers.generate import generate_offer_copy
+from rfm_nbo.offers.prompt import build_request_input
+from rfm_nbo.offers.settings import OfferCopySettings
+
+from .fakes import ShopInputs, good_answer, one_segment, text_response, tool_use_response
+
+BEDROCK = OfferCopySettings(provider="bedrock")
+
+
+def brief_named(briefs: list[SegmentBrief], name: str) -> SegmentBrief:
+    return next(brief for brief in briefs if brief.segment_name == name)
+
+
+def request_for(brief: SegmentBrief) -> dict[str, Any]:
+    settings = BEDROCK.bedrock
+    return build_converse_request(
+        build_request_input(brief), settings.model_id, settings.max_tokens
+    )
+
+
+def run_one(
+    shop: ShopInputs, client: Any, cache_dir: Any, segment: str = "At Risk"
+) -> pd.DataFrame:
+    briefs, candidates = one_segment(shop, segment)
+    return generate_offer_copy(
+        briefs, candidates, BEDROCK, client=client, cache=LocalDirCache(cache_dir)
+    )
+
+
+def test_the_request_is_accepted_by_the_real_api_model(
+    bedrock_client: Any, briefs: list[SegmentBrief]
+) -> None:
+    brief = brief_named(briefs, "At Risk")
+    request = request_for(brief)
+    assert request["toolConfig"]["toolChoice"] == {"tool": {"name": "write_offer_copy"}}
+    assert request["inferenceConfig"] == {"maxTokens": 2000, "temperature": 0.0}
+    schema = request["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"]
+    offer = schema["properties"]["offers"]["items"]["properties"]
+    assert offer["product_id"]["enum"] == list(brief.candidate_ids)
+    assert (offer["discount_rate"]["minimum"], offer["discount_rate"]["maximum"]) == (0.15, 0.25)
+
+    with Stubber(bedrock_client) as stubber:
+        stubber.add_response(
+            "converse", tool_use_response(good_answer(brief)), expected_params=request
+        )
+        outcome = call_converse(bedrock_client, request)
+        stubber.assert_no_pending_responses()
+    assert outcome.failure is None
+
+
+def test_every_segment_gets_bedrock_copy_from_one_request_each(
+    bedrock_client: Any, shop: ShopInputs, briefs: list[SegmentBrief], tmp_path: Any
+) -> None:
+    with Stubber(bedrock_client) as stubber:
+        for brief in briefs:  # generate asks in segment-name order, as briefs are sorted
+            stubber.add_response(
+                "converse",
+                tool_use_response(good_answer(brief)),
+                expected_params=request_for(brief),
+            )
+        frame = generate_offer_copy(
+            shop.briefs,
+            shop.candidates,
+            BEDROCK,
+            client=bedrock_client,
+            cache=LocalDirCache(tmp_path),
+        )
+        stubber.assert_no_pending_responses()
+
+    assert (frame["copy_source"] == "bedrock").all()
+    assert frame["fallback_reason"].isna().all()
+    assert (frame["model_id"] == BEDROCK.bedrock.model_id).all()
+    assert frame["cache_key"].str.fullmatch(r"[0-9a-f]{64}").all()
+    assert frame.groupby("segment_name")["cache_key"].nunique().eq(1).all()
+    assert not frame["is_cache_hit"].any()
+    assert len(frame) == sum(brief.offer_count for brief in briefs)
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "reason"),
+    [
+        ("ThrottlingException", 429, "throttled"),
+        ("ModelTimeoutException", 408, "timeout"),
+        ("ServiceUnavailableException", 503, "api_error: ServiceUnavailableException"),
+        ("AccessDeniedException", 403, "api_error: AccessDeniedException"),
+        ("ValidationException", 400, "api_error: ValidationException"),
+    ],
+)
+def test_service_errors_fall_back_with_a_reason(
+    code: str,
+    status: int,
+    reason: str,
+    bedrock_client: Any,
+    shop: ShopInputs,
+    tmp_path: Any,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with Stubber(bedrock_client) as stubber:
+        stubber.add_client_error("converse", service_error_code=code, http_status_code=status)
+        with caplog.at_level(logging.WARNING, logger="rfm_nbo.offers"):
+            frame = run_one(shop, bedrock_client, tmp_path)
+
+    assert (frame["copy_source"] == "template").all()
+    assert (frame["fallback_reason"] == reason).all()
+    assert (frame["model_id"] == BEDROCK.bedrock.model_id).all()
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warnings == [
+        f"Offer copy: 1 of 1 segment(s) fell back to template copy (At Risk: {reason}). "
+        "See column fallback_reason."
+    ]
+    assert list(tmp_path.iterdir()) == []  # failures are not cached
+
+
+def malformed(brief: SegmentBrief, case: str) -> dict[str, Any]:
+    """Realistic bad answers (the Stubber checks them against the response model too)."""
+    if case == "text instead of tool use":
+        return text_response("Here are your offers: 20% off pans!")
+    if case == "invalid JSON":
+        return tool_use_response('{"offers": [{"product_id": "P0001", ')
+    if case == "unknown id":
+        return tool_use_response(good_answer(brief, product_id="P9999"))
+    if case == "out-of-range discount":
+        return tool_use_response(good_answer(brief, discount_rate=0.5))
+    if case == "too-long headline":
+        return tool_use_response(good_answer(brief, headline="Come back " * 7))
+    if case == "URL":
+        return tool_use_response(good_answer(brief, body="Order at https://example.com/pans"))
+    raise ValueError(case)
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("text instead of tool use", "no_tool_use"),
+        ("invalid JSON", "malformed_json"),
+        ("unknown id", "unknown_product_id"),
+        ("out-of-range discount", "discount_out_of_range"),
+        ("too-long headline", "headline_too_long"),
+        ("URL", "contains_url_or_markup"),
+    ],
+)
+def test_malformed_answers_fall_back_with_a_reason(
+    case: str,
+    reason: str,
+    bedrock_client: Any,
+    shop: ShopInputs,
+    briefs: list[SegmentBrief],
+    tmp_path: Any,
+) -> None:
+    brief = brief_named(briefs, "At Risk")
+    with Stubber(bedrock_client) as stubber:
+        stubber.add_response("converse", malformed(brief, case), expected_params=request_for(brief))
+        frame = run_one(shop, bedrock_client, tmp_path)
+
+    assert (frame["copy_source"] == "template").all()
+    assert (frame["fallback_reason"] == reason).all()
+    assert frame["discount_rate"].between(0.15, 0.25).all()
+    assert set(frame["product_id"]) <= set(brief.candidate_ids)
+
+
+def test_one_bad_segment_does_not_spoil_the_others(
+    bedrock_client: Any, shop: ShopInputs, briefs: list[SegmentBrief], tmp_path: Any
+) -> None:
+    with Stubber(bedrock_client) as stubber:
+        for brief in briefs:
+            broken = {"discount_rate": 0.99} if brief.segment_name == "Lost" else {}
+            stubber.add_response("converse", tool_use_response(good_answer(brief, **broken)))
+        frame = generate_offer_copy(
+            shop.briefs,
+            shop.candidates,
+            BEDROCK,
+            client=bedrock_client,
+            cache=LocalDirCache(tmp_path),
+        )
+
+    sources = frame.groupby("segment_name")["copy_source"].first()
+    assert sources["Lost"] == "template"
+    assert (sources.drop("Lost") == "bedrock").all()
+
+
+def test_repeated_failures_stop_the_calls(
+    bedrock_client: Any, shop: ShopInputs, tmp_path: Any
+) -> None:
+    settings = OfferCopySettings(provider="bedrock", max_consecutive_failures=2)
+    with Stubber(bedrock_client) as stubber:
+        for _ in range(2):
+            stubber.add_client_error("converse", "AccessDeniedException", http_status_code=403)
+        frame = generate_offer_copy(
+            shop.briefs,
+            shop.candidates,
+            settings,
+            client=bedrock_client,
+            cache=LocalDirCache(tmp_path),
+        )
+        stubber.assert_no_pending_responses()
+
+    reasons = frame.groupby("segment_name")["fallback_reason"].first()
+    assert (reasons.iloc[:2] == "api_error: AccessDeniedException").all()
+    assert (reasons.iloc[2:] == "skipped_after_repeated_failures").all()
+
+
+def test_bedrock_settings_are_bounded() -> None:
+    with pytest.raises(ValueError, match="max_tokens"):
+        BedrockSettings(max_tokens=100_000)
+    with pytest.raises(ValueError, match="retry_mode"):
+        BedrockSettings(retry_mode="legacy")
+    with pytest.raises(ValueError, match="max_attempts"):
+        BedrockSettings(max_attempts=0)

@@ -1,0 +1,53 @@
+"""The sample is a function of the set of customers only: not of row order, chunking or engine."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from planted import planted_customers
+
+from rfm_nbo.segmentation.sampling import sample_customers, sample_customers_from_chunks
+
+
+@pytest.fixture(scope="module")
+def population() -> pd.DataFrame:
+    return planted_customers(3_000).drop(columns=["planted_type"])
+
+
+def test_sample_size_and_independence_from_row_order(population: pd.DataFrame) -> None:
+    sample = sample_customers(population, 500, seed=42)
+    shuffled = population.sample(frac=1.0, random_state=3)
+    assert len(sample) == 500
+    pd.testing.assert_frame_equal(sample, sample_customers(shuffled, 500, seed=42))
+
+
+def test_a_smaller_sample_is_the_head_of_a_larger_one(population: pd.DataFrame) -> None:
+    # What makes "the first m rows" a valid random silhouette subsample.
+    small = sample_customers(population, 100, seed=42)
+    large = sample_customers(population, 800, seed=42)
+    pd.testing.assert_frame_equal(small, large.head(100))
+
+
+def test_streamed_sample_equals_in_memory_sample(population: pd.DataFrame) -> None:
+    chunks = (population.iloc[start : start + 257] for start in range(0, len(population), 257))
+    streamed = sample_customers_from_chunks(chunks, 500, seed=42)
+    pd.testing.assert_frame_equal(streamed, sample_customers(population, 500, seed=42))
+
+
+def test_seed_changes_the_sample_and_small_inputs_are_kept_whole(
+    population: pd.DataFrame,
+) -> None:
+    first = set(sample_customers(population, 500, seed=1)["customer_id"])
+    second = set(sample_customers(population, 500, seed=2)["customer_id"])
+    assert first != second
+    assert len(sample_customers(population.head(10), 500, seed=1)) == 10
+
+
+def test_duplicate_or_null_customer_ids_are_rejected(population: pd.DataFrame) -> None:
+    doubled = pd.concat([population.head(5), population.head(5)])
+    with pytest.raises(ValueError, match="customer_id must be unique"):
+        sample_customers(doubled, 100, seed=1)
+    with_null = population.head(5).astype({"customer_id": object})
+    with_null.loc[2, "customer_id"] = None
+    with pytest.raises(ValueError, match="customer_id is null"):
+        sample_customers(with_null, 100, seed=1)

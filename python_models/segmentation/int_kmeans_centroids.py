@@ -1,0 +1,35 @@
+"""K-Means centroids: one row per cluster of the chosen k, named, with what assignment needs.
+
+Reads the chosen k from int_kmeans_diagnostics, refits it on the same
+deterministic sample, renumbers clusters canonically and names them. The
+scaler and standardized centroid columns let int_customers_clustered assign
+customers exactly as this fit would. Logic: rfm_nbo.segmentation.
+"""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    package_uri = dbt.config.meta_get("rfm_nbo_package_uri")
+    if package_uri:
+        session.sparkContext.addPyFile(package_uri)
+
+    from rfm_nbo.segmentation import KMeansSettings, fit_named_clusters
+    from rfm_nbo.segmentation.engines import sample_relation, to_model_output, to_pandas
+    from rfm_nbo.segmentation.model import centroid_schema
+    from rfm_nbo.segmentation.pipeline import chosen_k
+
+    settings = KMeansSettings.from_vars(
+        {
+            "kmeans_k": dbt.config.meta_get("kmeans_k"),
+            "kmeans_seed": dbt.config.meta_get("kmeans_seed"),
+            "kmeans_sample_size": dbt.config.meta_get("kmeans_sample_size"),
+            "kmeans_n_init": dbt.config.meta_get("kmeans_n_init"),
+            "kmeans_chunk_size": dbt.config.meta_get("kmeans_chunk_size"),
+            "kmeans_extra_features": dbt.config.meta_get("kmeans_extra_features"),
+        }
+    )
+    diagnostics = to_pandas(dbt.ref("int_kmeans_diagnostics"))
+    customers = dbt.ref("int_customers_rfm_scored")
+    sample = sample_relation(customers, settings)
+    model, centroids = fit_named_clusters(sample, chosen_k(diagnostics, settings), settings)
+    return to_model_output(centroids, session, centroid_schema(model.feature_names))

@@ -1,0 +1,1 @@
+"""RFM segments, K-Means clusters and Next Best Offers: the Python helpers of the dbt project."""

@@ -1,0 +1,183 @@
+"""Command line: `python -m rfm_nbo.generator` (console script `rfm-generate`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES
+from rfm_nbo.generator.params import GeneratorParams
+from rfm_nbo.generator.pipeline import DEFAULT_CHUNK_SIZE, generate
+from rfm_nbo.generator.writers import FORMATS
+
+EXAMPLES = """\
+examples:
+  demo seeds (committed; `make seeds` runs exactly this):
+    python -m rfm_nbo.generator --customers 2000 --seed 42 --format csv \\
+        --out seeds/demo --truth-out planted_truth/demo
+  benchmark scale (1M customers, about 10M order lines, into gitignored data/):
+    python -m rfm_nbo.generator --customers 1000000 --seed 42 --format parquet \\
+        --out data/scale_1m
+
+Same seed and parameters give identical rows, whatever --chunk-size.
+"""
+
+
+def _type_shares(text: str) -> dict[str, float]:
+    """Parse 'champions=0.1,loyal=0.2,...' (every type, any positive scale)."""
+    shares: dict[str, float] = {}
+    for part in text.split(","):
+        name, sep, value = part.partition("=")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"expected type=share, got {part!r}")
+        try:
+            shares[name.strip()] = float(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"share of {name!r} is not a number") from error
+    if set(shares) != set(BEHAVIOUR_TYPES):
+        raise argparse.ArgumentTypeError(f"give a share for each of: {', '.join(BEHAVIOUR_TYPES)}")
+    return shares
+
+
+def _end_at(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("use 'YYYY-MM-DD HH:MM:SS' (UTC)") from error
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (defaults come from GeneratorParams)."""
+    defaults = GeneratorParams()
+    parser = argparse.ArgumentParser(
+        prog="python -m rfm_nbo.generator",
+        description=(
+            "Write seeded synthetic retail data (customers, products, orders, order_items, "
+            "web_events, campaigns, campaign_members, campaign_events) with planted defects, "
+            "and its planted truth (truth.json, customer_types.csv) in a separate folder."
+        ),
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument("--out", type=Path, required=True, help="folder for the 8 table files")
+    output.add_argument(
+        "--truth-out",
+        type=Path,
+        help="folder for truth.json and customer_types.csv (default: <out>_truth beside --out)",
+    )
+    output.add_argument("--format", choices=FORMATS, default="csv", help="file format (csv)")
+    output.add_argument(
+        "--chunk-size",
+        type=int,
+        default=DEFAULT_CHUNK_SIZE,
+        help=f"customers held in memory at once ({DEFAULT_CHUNK_SIZE:,}); does not change rows",
+    )
+    output.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    data = parser.add_argument_group("data (every one is part of the determinism key)")
+    data.add_argument("--seed", type=int, default=defaults.seed, help="random seed (42)")
+    data.add_argument("--customers", type=int, default=defaults.customers, help="(2000)")
+    data.add_argument("--products", type=int, default=defaults.products, help="(200)")
+    data.add_argument(
+        "--end-at",
+        type=_end_at,
+        default=defaults.end_at,
+        help="end of history, UTC (2026-06-30 23:59:59)",
+    )
+    data.add_argument(
+        "--history-days", type=int, default=defaults.history_days, help="(730, the minimum)"
+    )
+    data.add_argument(
+        "--type-shares",
+        type=_type_shares,
+        default=defaults.type_shares,
+        help="latent behaviour type shares, e.g. "
+        + ",".join(f"{name}={share}" for name, share in defaults.type_shares.items()),
+    )
+    data.add_argument("--campaigns", type=int, default=defaults.campaigns, help="(4)")
+    data.add_argument(
+        "--campaign-reach",
+        type=float,
+        default=defaults.campaign_reach,
+        help="share of eligible (opted-in) customers in each campaign (0.35)",
+    )
+    data.add_argument(
+        "--treatment-share",
+        type=float,
+        default=defaults.treatment_share,
+        help="design share of members in treatment, the rest control (0.8)",
+    )
+    data.add_argument(
+        "--attribution-window-days",
+        type=int,
+        default=defaults.attribution_window_days,
+        help="days after sent_at in which a completed order counts as a conversion (14)",
+    )
+    data.add_argument(
+        "--defects-per-class",
+        type=int,
+        default=defaults.defects_per_class,
+        help="planted bad rows per defect class per table (3)",
+    )
+    for name in (
+        "cancel_rate",
+        "return_rate",
+        "guest_rate",
+        "partial_return_rate",
+        "discount_rate",
+    ):
+        data.add_argument(
+            "--" + name.replace("_", "-"),
+            type=float,
+            default=getattr(defaults, name),
+            help=f"({getattr(defaults, name)})",
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments, generate, print a summary; exit code 2 on bad parameters."""
+    args = build_parser().parse_args(argv)
+    params = GeneratorParams(
+        seed=args.seed,
+        customers=args.customers,
+        products=args.products,
+        end_at=args.end_at,
+        history_days=args.history_days,
+        type_shares=args.type_shares,
+        cancel_rate=args.cancel_rate,
+        return_rate=args.return_rate,
+        guest_rate=args.guest_rate,
+        partial_return_rate=args.partial_return_rate,
+        discount_rate=args.discount_rate,
+        campaigns=args.campaigns,
+        campaign_reach=args.campaign_reach,
+        treatment_share=args.treatment_share,
+        attribution_window_days=args.attribution_window_days,
+        defects_per_class=args.defects_per_class,
+    )
+    truth_dir = args.truth_out or args.out.with_name(args.out.name + "_truth")
+    if args.chunk_size < 1:
+        print("error: --chunk-size must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        summary = generate(
+            params,
+            out_dir=args.out,
+            truth_dir=truth_dir,
+            file_format=args.format,
+            chunk_size=args.chunk_size,
+            progress=not args.no_progress,
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {args.format} tables to {args.out} and the truth to {summary.truth_dir}")
+    for table, rows in summary.rows.items():
+        print(f"  {table:<17} {rows:>12,} rows")
+    print(f"  total             {sum(summary.rows.values()):>12,} rows in {summary.seconds:.1f} s")
+    return 0

@@ -1,0 +1,116 @@
+"""Generation parameters: with the seed, they fix every byte the generator writes.
+
+Chunk size is deliberately not here: output does not depend on it (see
+`rfm_nbo.generator.rng`), so it is a run option, not a parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES, DEFAULT_TYPE_SHARES
+
+DEFAULT_END_AT = datetime(2026, 6, 30, 23, 59, 59)
+MIN_HISTORY_DAYS = 730
+MAX_CAMPAIGNS = 8
+
+
+@dataclass(frozen=True)
+class GeneratorParams:
+    """Everything, besides the code, that the generated data depends on.
+
+    Times are naive datetimes meaning UTC. Rates are fractions 0..1.
+    """
+
+    seed: int = 42
+    customers: int = 2_000
+    products: int = 200
+    end_at: datetime = DEFAULT_END_AT
+    history_days: int = MIN_HISTORY_DAYS
+    type_shares: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TYPE_SHARES))
+    cancel_rate: float = 0.05
+    return_rate: float = 0.04
+    guest_rate: float = 0.03
+    partial_return_rate: float = 0.03
+    discount_rate: float = 0.12
+    marketing_opt_in_rate: float = 0.72
+    campaigns: int = 4
+    campaign_reach: float = 0.35
+    treatment_share: float = 0.8
+    attribution_window_days: int = 14
+    defects_per_class: int = 3
+
+    @property
+    def end_epoch(self) -> int:
+        """End of history as Unix seconds (UTC)."""
+        return int(self.end_at.replace(tzinfo=UTC).timestamp())
+
+    @property
+    def start_epoch(self) -> int:
+        """First second of the order history (UTC)."""
+        return self.end_epoch - self.history_days * 86_400
+
+    def shares_array(self) -> list[float]:
+        """Type shares in `BEHAVIOUR_TYPES` order, normalised to sum to 1."""
+        total = sum(self.type_shares.values())
+        return [self.type_shares[name] / total for name in BEHAVIOUR_TYPES]
+
+    def validate(self) -> None:
+        """Raise ValueError naming the parameter and what would be accepted."""
+        problems: list[str] = []
+        if self.customers < 1:
+            problems.append("customers must be at least 1")
+        if self.products < 8:
+            problems.append("products must be at least 8 (one per category)")
+        if self.history_days < MIN_HISTORY_DAYS:
+            problems.append(
+                f"history_days must be at least {MIN_HISTORY_DAYS}: the behaviour types "
+                "need two years (lost customers stopped up to 700 days ago)"
+            )
+        unknown = set(self.type_shares) - set(BEHAVIOUR_TYPES)
+        missing = set(BEHAVIOUR_TYPES) - set(self.type_shares)
+        if unknown or missing:
+            problems.append(
+                f"type_shares needs exactly the types {', '.join(BEHAVIOUR_TYPES)}"
+                f" (unknown: {sorted(unknown)}, missing: {sorted(missing)})"
+            )
+        elif any(share < 0 for share in self.type_shares.values()) or not sum(
+            self.type_shares.values()
+        ):
+            problems.append("type_shares must be non-negative and not all zero")
+        for name in (
+            "cancel_rate",
+            "return_rate",
+            "guest_rate",
+            "partial_return_rate",
+            "discount_rate",
+            "marketing_opt_in_rate",
+            "campaign_reach",
+            "treatment_share",
+        ):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                problems.append(f"{name} must be between 0 and 1, got {value}")
+        if self.cancel_rate + self.return_rate >= 1:
+            problems.append("cancel_rate + return_rate must be below 1")
+        if self.guest_rate >= 1:
+            problems.append("guest_rate must be below 1")
+        if not 0 <= self.campaigns <= MAX_CAMPAIGNS:
+            problems.append(f"campaigns must be between 0 and {MAX_CAMPAIGNS}")
+        if not 1 <= self.attribution_window_days <= 30:
+            problems.append("attribution_window_days must be between 1 and 30")
+        if not 0 <= self.defects_per_class <= 50:
+            problems.append("defects_per_class must be between 0 and 50")
+        if self.end_at.year >= 2099:
+            problems.append("end_at must be before 2099 (planted future timestamps are in 2099)")
+        if problems:
+            raise ValueError("Invalid generator parameters: " + "; ".join(problems))
+
+    def to_json(self) -> dict[str, Any]:
+        """The parameters as JSON-ready values (for truth.json)."""
+        values = asdict(self)
+        values["end_at"] = self.end_at.strftime("%Y-%m-%d %H:%M:%S")
+        values["type_shares"] = {name: self.type_shares[name] for name in BEHAVIOUR_TYPES}
+        return values

@@ -1,0 +1,184 @@
+"""The planted truth: what the data really contains, for tests and evaluation only.
+
+Written next to, never inside, the data folder; models never read it.
+truth.json holds the parameters, per table the raw, clean and quarantined row
+counts (by dq_reason, planted and cascaded), per behaviour type its profile
+and head count, and per campaign x behaviour type the true base rate and
+uplift with the realised members, conversions and response revenue per group.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES, PROFILES
+from rfm_nbo.generator.campaigns import CAMPAIGN_CHANNELS, CampaignPlan, campaign_cost_cents
+from rfm_nbo.generator.defects import Defects
+from rfm_nbo.generator.orders import cell_index
+from rfm_nbo.generator.params import GeneratorParams
+from rfm_nbo.generator.products import CATEGORY_NAMES, INJECTION_PRODUCT_INDEX, Catalogue
+from rfm_nbo.generator.rng import BLOCK_SIZE
+from rfm_nbo.generator.schema import TABLES, TIMESTAMP_FORMAT
+from rfm_nbo.generator.tables import IdFormat
+
+TRUTH_FORMAT_VERSION = 1
+GROUPS = ("treatment", "control")
+
+# docs/data_quality.md order: a row gets the first reason that applies.
+REASON_PRECEDENCE = (
+    "missing_key",
+    "unparseable_",
+    "invalid_",
+    "non_positive_unit_price",
+    "invalid_date_range",
+    "future_",
+    "duplicate_key",
+    "unknown_customer",
+    "unknown_product",
+    "unknown_order",
+    "unknown_campaign",
+    "unknown_member",
+)
+
+
+def _precedence(reason: str) -> tuple[int, str]:
+    exact = [i for i, prefix in enumerate(REASON_PRECEDENCE) if reason == prefix]
+    prefix = [
+        i for i, p in enumerate(REASON_PRECEDENCE) if p.endswith("_") and reason.startswith(p)
+    ]
+    return ((exact or prefix or [len(REASON_PRECEDENCE)])[0], reason)
+
+
+@dataclass
+class Tally:
+    """Running totals over blocks."""
+
+    cells: int
+    members: np.ndarray = field(init=False)
+    conversions: np.ndarray = field(init=False)
+    revenue_cents: np.ndarray = field(init=False)
+    type_counts: np.ndarray = field(init=False)
+    newest_order_at: int = 0
+
+    def __post_init__(self) -> None:
+        self.members = np.zeros(self.cells, dtype=np.int64)
+        self.conversions = np.zeros(self.cells, dtype=np.int64)
+        self.revenue_cents = np.zeros(self.cells, dtype=np.int64)
+        self.type_counts = np.zeros(len(BEHAVIOUR_TYPES), dtype=np.int64)
+
+    def treatment_members(self, campaigns: int) -> np.ndarray:
+        """Treatment members per campaign (for message costs)."""
+        return self.members.reshape(campaigns, len(BEHAVIOUR_TYPES), 2)[:, :, 0].sum(axis=1)
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(numerator / denominator, 6) if denominator else None
+
+
+def _timestamp(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def table_truth(clean_rows: dict[str, int], defects: Defects) -> dict[str, Any]:
+    """Raw, clean and quarantined (by reason) row counts of every table."""
+    tables: dict[str, Any] = {}
+    for table in TABLES:
+        planted = defects.planted.get(table, Counter())
+        cascaded = defects.cascaded.get(table, Counter())
+        quarantined = planted + cascaded
+        tables[table] = {
+            "raw_rows": clean_rows[table] + sum(quarantined.values()),
+            "clean_rows": clean_rows[table],
+            "quarantined_rows": {r: quarantined[r] for r in sorted(quarantined, key=_precedence)},
+            "planted": {r: planted[r] for r in sorted(planted, key=_precedence)},
+            "cascaded": {r: cascaded[r] for r in sorted(cascaded, key=_precedence)},
+        }
+    return tables
+
+
+def campaign_truth(params: GeneratorParams, plan: CampaignPlan, tally: Tally) -> dict[str, Any]:
+    """Per campaign: dates, cost, and per behaviour type the true and realised response."""
+    campaigns: dict[str, Any] = {}
+    treated = tally.treatment_members(plan.size)
+    for c in range(plan.size):
+        by_type: dict[str, Any] = {}
+        for t, name in enumerate(BEHAVIOUR_TYPES):
+            cells = [int(cell_index(c, np.array(t), np.array(g))) for g in range(2)]
+            members = {g: int(tally.members[i]) for g, i in zip(GROUPS, cells, strict=True)}
+            conversions = {g: int(tally.conversions[i]) for g, i in zip(GROUPS, cells, strict=True)}
+            by_type[name] = {
+                "segment_at_send": PROFILES[t].segment_name,
+                "base_rate": round(float(plan.base_rate[t]), 6),
+                "uplift": round(float(plan.uplift[c, t]), 6),
+                "treatment_rate": round(float(plan.base_rate[t] + plan.uplift[c, t]), 6),
+                "members": members,
+                "conversions": conversions,
+                "conversion_rate": {g: _rate(conversions[g], members[g]) for g in GROUPS},
+                "response_revenue": {
+                    g: round(int(tally.revenue_cents[i]) / 100, 2)
+                    for g, i in zip(GROUPS, cells, strict=True)
+                },
+            }
+        campaigns[IdFormat.campaigns(np.array([c]))[0].as_py()] = {
+            "campaign_name": plan.names[c],
+            "channel": CAMPAIGN_CHANNELS[int(plan.channel[c])],
+            "started_at": _timestamp(int(plan.started_at[c])),
+            "ended_at": _timestamp(int(plan.ended_at[c])),
+            "cost": round(campaign_cost_cents(plan, c, int(treated[c])) / 100, 2),
+            "uplift_factor": round(float(plan.uplift_factor[c]), 6),
+            "treatment_share": params.treatment_share,
+            "attribution_window_days": params.attribution_window_days,
+            "by_behaviour_type": by_type,
+        }
+    return campaigns
+
+
+def build_truth(
+    params: GeneratorParams,
+    plan: CampaignPlan,
+    catalogue: Catalogue,
+    tally: Tally,
+    clean_rows: dict[str, int],
+    defects: Defects,
+) -> dict[str, Any]:
+    """The whole truth.json document (deterministic: no timings, no paths)."""
+    injection = np.array(
+        [INJECTION_PRODUCT_INDEX] if catalogue.size > INJECTION_PRODUCT_INDEX else []
+    )
+    return {
+        "about": (
+            "Planted truth of synthetic data made by rfm_nbo.generator. For tests and "
+            "evaluation only: models never read it."
+        ),
+        "format_version": TRUTH_FORMAT_VERSION,
+        "block_size": BLOCK_SIZE,
+        "params": params.to_json(),
+        "newest_clean_ordered_at": _timestamp(tally.newest_order_at),
+        "future_timestamps_year": 2099,
+        "tables": table_truth(clean_rows, defects),
+        "behaviour_types": {
+            name: {"customers": int(tally.type_counts[t]), "profile": PROFILES[t].to_json()}
+            for t, name in enumerate(BEHAVIOUR_TYPES)
+        },
+        "campaigns": campaign_truth(params, plan, tally),
+        "catalogue": {
+            "products": catalogue.size,
+            "categories": list(CATEGORY_NAMES),
+            "prompt_injection_product_ids": catalogue.product_ids(injection).to_pylist(),
+        },
+    }
+
+
+def write_truth(directory: Path, truth: dict[str, Any]) -> Path:
+    """Write truth.json (sorted as built, 2-space indent, trailing newline)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "truth.json"
+    path.write_text(json.dumps(truth, indent=2) + "\n", encoding="utf-8")
+    return path

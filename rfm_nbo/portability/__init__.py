@@ -1,0 +1,14 @@
+"""Offline Athena portability check of the dbt project (no AWS, no network).
+
+``python -m rfm_nbo.portability.athena_check --help``
+
+- ``moto_env``         a moto server on 127.0.0.1 and the environment that points dbt at it.
+- ``dbt_compile``      ``dbt compile --target athena`` into ``target_athena/``; reads the manifest.
+- ``sql_check``        ``check_sql(text)``: every rule on one compiled SQL text.
+- ``token_checks``     DuckDB-only spellings found in the compiled text (sqlglot tokens).
+- ``ast_checks``       checks that need structure (sqlglot's Trino AST).
+- ``catalogue``        the rules, each with what it rejects and why.
+- ``trino_reference``  Trino's functions and types, DuckDB names and their replacements.
+- ``project_check``    every compiled node checked; the summary a person reads.
+- ``athena_check``     the command line.
+"""
