@@ -25,8 +25,6 @@ annotations, no pandas 2-only API.
 
 from __future__ import annotations
 
-import logging
-
 from rfm_nbo.offers.budget import LlmBudgetExceeded, check_llm_budget
 from rfm_nbo.offers.cache import LocalDirCache, S3Cache, cache_key, open_cache
 from rfm_nbo.offers.generate import generate_offer_copy
@@ -40,10 +38,6 @@ from rfm_nbo.offers.privacy import find_customer_data
 from rfm_nbo.offers.prompt import PROMPT_VERSION
 from rfm_nbo.offers.settings import OfferCopySettings, settings_from_config
 from rfm_nbo.offers.validation import validate_answer
-
-# A library logs, the application decides where it goes: no "last resort" stderr
-# copy of every warning (the dbt model prints its summary itself).
-logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "OUTPUT_COLUMN_NAMES",

@@ -5,7 +5,8 @@ handful of big spenders would own whole clusters. ``log1p`` keeps the order and
 turns ratios into distances. Monetary (net revenue) can be zero or negative
 after returns, so it is clipped at 0 before the log (a customer who returned
 everything looks like one who spent nothing). Extra feature columns (var
-``kmeans_extra_features``) are only standardized: we do not know their shape.
+``kmeans_extra_features``) are only standardized: we do not know their shape,
+so log a long-tailed extra column (money, counts) in SQL before passing it.
 
 Why store the scaler: the mean and standard deviation are fitted once, on the
 sample, and saved in the centroid table, so every chunk of the assignment (and
