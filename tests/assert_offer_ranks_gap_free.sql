@@ -15,7 +15,11 @@ per_customer as (
         max(offer_rank) as highest_rank
     from offers
     group by customer_id
+),
+
+with_gaps as (
+    select * from per_customer
+    where lowest_rank != 1 or highest_rank != offers
 )
 
-select * from per_customer
-where lowest_rank != 1 or highest_rank != offers
+select * from with_gaps

@@ -9,13 +9,17 @@ offers as (
 
 customers as (
     select * from {{ ref('dim_customers') }}
+),
+
+offers_without_consent as (
+    select
+        offers.customer_id,
+        offers.offer_rank,
+        customers.not_contactable_reason
+    from offers
+    left join customers
+        on offers.customer_id = customers.customer_id
+    where customers.customer_id is null or not customers.is_contactable
 )
 
-select
-    offers.customer_id,
-    offers.offer_rank,
-    customers.not_contactable_reason
-from offers
-left join customers
-    on offers.customer_id = customers.customer_id
-where customers.customer_id is null or not customers.is_contactable
+select * from offers_without_consent

@@ -43,7 +43,11 @@ compared as (
     from counts
     left join quarantined
         on counts.source_table = quarantined.source_table
+),
+
+unbalanced as (
+    select * from compared
+    where raw_rows != clean_rows + quarantined_rows
 )
 
-select * from compared
-where raw_rows != clean_rows + quarantined_rows
+select * from unbalanced

@@ -12,7 +12,7 @@ segment_rules as (
 ),
 
 expected_segments as (
-    select segment_name from (
+    select segment_values.segment_name from (
         values
         ('Champions'), ('Loyal Customers'), ('Potential Loyalists'), ('New Customers'),
         ('Promising'), ('Need Attention'), ('About to Sleep'), ('At Risk'),
@@ -21,7 +21,7 @@ expected_segments as (
 ),
 
 scores as (
-    select score from (values (1), (2), (3), (4), (5)) as score_values (score)
+    select score_values.score from (values (1), (2), (3), (4), (5)) as score_values (score)
 ),
 
 score_cube as (

@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 from botocore.stub import Stubber
 
-from rfm_nbo.offers.bedrock import BedrockSettings, build_converse_request, call_converse
+from rfm_nbo.offers.bedrock import (
+    BedrockSettings,
+    build_converse_request,
+    call_converse,
+    make_bedrock_client,
+)
 from rfm_nbo.offers.briefs import SegmentBrief
 from rfm_nbo.offers.cache import LocalDirCache
 from rfm_nbo.offers.generate import generate_offer_copy
@@ -221,3 +226,15 @@ def test_bedrock_settings_are_bounded() -> None:
         BedrockSettings(retry_mode="legacy")
     with pytest.raises(ValueError, match="max_attempts"):
         BedrockSettings(max_attempts=0)
+
+
+def test_a_botocore_without_converse_stops_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+    from botocore.exceptions import UnknownServiceError
+
+    def old_boto3(*args: Any, **kwargs: Any) -> Any:
+        raise UnknownServiceError(service_name="bedrock-runtime", known_service_names="s3")
+
+    monkeypatch.setattr(boto3, "client", old_boto3)
+    with pytest.raises(RuntimeError, match="spark_python_deps_s3_uri"):
+        make_bedrock_client(BedrockSettings(region="us-east-1"))

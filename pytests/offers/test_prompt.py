@@ -31,7 +31,7 @@ from rfm_nbo.offers.prompt import (
 # bump PROMPT_VERSION (cached answers to the old prompt must not be reused)
 # and add the new version's fingerprint printed by the failure.
 FINGERPRINTS = {
-    "offer-copy-v1": "fill-me",
+    "offer-copy-v1": "20167ba3c1b8e749037ccd7b19b9bc420147acfe97cc99a68cb7951eeaa3677a",
 }
 
 

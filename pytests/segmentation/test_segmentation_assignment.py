@@ -112,13 +112,11 @@ def test_input_row_order_does_not_change_any_assignment(population: pd.DataFrame
 def test_diagnostics_built_with_other_vars_are_rejected(population: pd.DataFrame) -> None:
     settings = KMeansSettings(k=6, sample_size=500)
     diagnostics = diagnose_k(draw_sample(population, settings), settings)
+    assert chosen_k(diagnostics, settings, sample_rows=500) == 6
     with pytest.raises(ValueError, match=r"other K-Means vars \(seed\)"):
         chosen_k(diagnostics, KMeansSettings(k=6, seed=1))
-    with pytest.raises(ValueError, match=r"\(k\)"):
-        chosen_k(
-            diagnose_k(
-                draw_sample(population, KMeansSettings(sample_size=500)),
-                KMeansSettings(sample_size=500),
-            ),
-            settings,
-        )
+    with pytest.raises(ValueError, match=r"other K-Means vars \(sample_size\)"):
+        chosen_k(diagnostics, settings, sample_rows=800)
+    for other in (KMeansSettings(k=5), KMeansSettings()):  # another fixed k; no fixed k
+        with pytest.raises(ValueError, match=r"other K-Means vars \(k\)"):
+            chosen_k(diagnostics, other)

@@ -41,7 +41,7 @@ def test_all_customers_identical_make_one_named_cluster() -> None:
     diagnostics, centroids, assignments = run(frame([(30, 2, 80.0)] * 25))
     assert diagnostics[["k", "is_chosen"]].to_dict("records") == [{"k": 1, "is_chosen": True}]
     assert pd.isna(diagnostics.loc[0, "silhouette"])
-    assert diagnostics.loc[0, "choice_reason"] == "only k tried; reduced: only 1 distinct customers"
+    assert diagnostics.loc[0, "choice_reason"] == "only k tried; reduced: only 1 distinct customer"
     assert centroids["cluster_name"].tolist() == ["All customers"]
     assert pd.isna(centroids.loc[0, "match_distance"])
     np.testing.assert_allclose(

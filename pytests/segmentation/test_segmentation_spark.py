@@ -21,8 +21,8 @@ pyspark = pytest.importorskip("pyspark")
 if shutil.which("java") is None:
     pytest.skip("Java is missing: `make test` installs it", allow_module_level=True)
 
+from dbt_fakes import FakeConfig, load_model  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
-from test_segmentation_dbt_models import FakeConfig, load_model  # noqa: E402
 
 from rfm_nbo.segmentation import (  # noqa: E402
     KMeansSettings,

@@ -31,5 +31,6 @@ def model(dbt, session):
     diagnostics = to_pandas(dbt.ref("int_kmeans_diagnostics"))
     customers = dbt.ref("int_customers_rfm_scored")
     sample = sample_relation(customers, settings)
-    model, centroids = fit_named_clusters(sample, chosen_k(diagnostics, settings), settings)
+    k = chosen_k(diagnostics, settings, sample_rows=len(sample))
+    model, centroids = fit_named_clusters(sample, k, settings)
     return to_model_output(centroids, session, centroid_schema(model.feature_names))

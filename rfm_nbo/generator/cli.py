@@ -55,9 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m rfm_nbo.generator",
         description=(
-            "Write seeded synthetic retail data (customers, products, orders, order_items, "
-            "web_events, campaigns, campaign_members, campaign_events) with planted defects, "
-            "and its planted truth (truth.json, customer_types.csv) in a separate folder."
+            "Write seeded synthetic retail data with planted defects: customers, products,\n"
+            "orders, order_items, web_events, campaigns, campaign_members, campaign_events.\n"
+            "The planted truth (truth.json, customer_types.csv) goes to a separate folder."
         ),
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -80,8 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     data = parser.add_argument_group("data (every one is part of the determinism key)")
     data.add_argument("--seed", type=int, default=defaults.seed, help="random seed (42)")
-    data.add_argument("--customers", type=int, default=defaults.customers, help="(2000)")
-    data.add_argument("--products", type=int, default=defaults.products, help="(200)")
+    data.add_argument(
+        "--customers", type=int, default=defaults.customers, help="customers to simulate (2000)"
+    )
+    data.add_argument(
+        "--products", type=int, default=defaults.products, help="products in the catalogue (200)"
+    )
     data.add_argument(
         "--end-at",
         type=_end_at,
@@ -89,7 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="end of history, UTC (2026-06-30 23:59:59)",
     )
     data.add_argument(
-        "--history-days", type=int, default=defaults.history_days, help="(730, the minimum)"
+        "--history-days",
+        type=int,
+        default=defaults.history_days,
+        help="days of order history before --end-at (730, the minimum)",
     )
     data.add_argument(
         "--type-shares",
@@ -98,7 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="latent behaviour type shares, e.g. "
         + ",".join(f"{name}={share}" for name, share in defaults.type_shares.items()),
     )
-    data.add_argument("--campaigns", type=int, default=defaults.campaigns, help="(4)")
+    data.add_argument(
+        "--campaigns", type=int, default=defaults.campaigns, help="campaigns in the last year (4)"
+    )
     data.add_argument(
         "--campaign-reach",
         type=float,

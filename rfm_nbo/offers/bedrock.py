@@ -80,9 +80,15 @@ class CallOutcome:
 
 
 def make_bedrock_client(settings: BedrockSettings) -> Any:
-    """A bedrock-runtime client with bounded retries and timeouts (credentials: the usual chain)."""
+    """A bedrock-runtime client with bounded retries and timeouts (credentials: the usual chain).
+
+    Stops with what to do when the installed botocore predates Bedrock's Converse API
+    (as on Athena for Apache Spark without the dependency zip).
+    """
     import boto3
+    import botocore
     from botocore.config import Config
+    from botocore.exceptions import UnknownServiceError
 
     # total_max_attempts counts the first request; botocore's "max_attempts" key would
     # count only the retries (max_attempts=1 means two requests).
@@ -91,12 +97,23 @@ def make_bedrock_client(settings: BedrockSettings) -> Any:
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
     )
-    return boto3.client(
-        "bedrock-runtime",
-        region_name=settings.region,
-        endpoint_url=settings.endpoint_url,
-        config=config,
-    )
+    try:
+        client = boto3.client(
+            "bedrock-runtime",
+            region_name=settings.region,
+            endpoint_url=settings.endpoint_url,
+            config=config,
+        )
+    except UnknownServiceError:
+        client = None
+    if client is None or not hasattr(client, "converse"):
+        raise RuntimeError(
+            f"botocore {botocore.__version__} has no Bedrock Converse API (needs 1.34.116 or "
+            "later). On Athena for Apache Spark, build the dependency zip "
+            "(scripts/build_spark_deps.py) and set var spark_python_deps_s3_uri; elsewhere, "
+            "upgrade boto3. Or use --vars '{llm_provider: template}'."
+        )
+    return client
 
 
 def build_converse_request(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,10 +119,9 @@ def _bedrock_rows(
                     plan.brief,
                     verdict.offers,
                     verdict.rationale,
-                    "bedrock",
-                    None,
-                    meta,
-                    is_cache_hit,
+                    meta=meta,
+                    copy_source="bedrock",
+                    is_cache_hit=is_cache_hit,
                 )
                 continue
             reason = verdict.reason
@@ -182,30 +182,32 @@ def _ask(
 
 def _template_rows(
     brief: SegmentBrief,
-    reason: str | None = None,
+    fallback_reason: str | None = None,
     meta: dict[str, Any] | None = None,
     is_cache_hit: bool = False,
 ) -> list[dict[str, Any]]:
     """Template copy rows, as the chosen provider (no meta) or as a fallback (with reason)."""
+    no_model = {"model_id": None, "prompt_version": None, "cache_key": None}
     return _rows(
         brief,
         template_offers(brief),
         template_rationale(brief),
-        "template",
-        reason,
-        meta or {"model_id": None, "prompt_version": None, "cache_key": None},
-        is_cache_hit,
+        meta=meta or no_model,
+        copy_source="template",
+        fallback_reason=fallback_reason,
+        is_cache_hit=is_cache_hit,
     )
 
 
 def _rows(
     brief: SegmentBrief,
-    offers: tuple[Offer, ...] | list[Offer],
+    offers: Sequence[Offer],
     rationale: str,
-    copy_source: str,
-    fallback_reason: str | None,
+    *,
     meta: dict[str, Any],
-    is_cache_hit: bool,
+    copy_source: str,
+    fallback_reason: str | None = None,
+    is_cache_hit: bool = False,
 ) -> list[dict[str, Any]]:
     """One output row per offer slot (1-based, in the answer's order)."""
     return [

@@ -49,7 +49,8 @@ def _is_integer(node: exp.Expression | None) -> bool:
     if isinstance(node, exp.Window):
         return _is_integer(node.this)
     if isinstance(node, exp.Cast):  # TryCast is a Cast subclass
-        return node.to.this.value.lower() in INTEGER_TYPES | {"int"}
+        kind = node.to.this
+        return str(getattr(kind, "value", kind)).lower() in INTEGER_TYPES
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Mod):
         return _is_integer(node.this) and _is_integer(node.expression)
     if isinstance(node, exp.Func):

@@ -64,10 +64,10 @@ def _matching_parens(tokens: list[Token]) -> dict[int, int]:
 
 @dataclass(frozen=True)
 class _Call:
+    """A function call as written: its name, its name token, its arguments."""
+
     name: str
     token: Token
-    open_index: int
-    close_index: int
     arguments: list[list[Token]]
 
 
@@ -106,7 +106,7 @@ def _calls(tokens: list[Token], parens: dict[int, int]) -> Iterator[_Call]:
         after = tokens[close + 1 : close + 3]
         if [t.token_type for t in after] == [TokenType.ALIAS, TokenType.L_PAREN]:
             continue
-        yield _Call(name, token, index + 1, close, _arguments(tokens, index + 1, close))
+        yield _Call(name, token, _arguments(tokens, index + 1, close))
 
 
 def _violation(rule: str, token: Token, construct: str, advice: str) -> Violation:
@@ -431,6 +431,7 @@ def _check_list_literals(tokens: list[Token], spans: list[tuple[int, int]]) -> I
 
 
 def token_violations(tokens: list[Token]) -> Iterator[Violation]:
+    """Every token-level violation (unsorted, possibly several per line)."""
     parens = _matching_parens(tokens)
     spans = list(_cast_type_spans(tokens, parens))
     yield from _check_operators(tokens)

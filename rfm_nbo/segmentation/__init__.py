@@ -11,6 +11,7 @@ The dbt models in ``python_models/segmentation/`` are thin glue around this pack
 - ``model``      the fitted model and its round trip through the centroid table.
 - ``pipeline``   the three steps the dbt models call: diagnose, fit and name, assign.
 - ``assignment`` nearest-centroid assignment in bounded chunks.
+- ``schema``     engine-neutral column types of the three output tables.
 - ``engines``    converting dbt relations (DuckDB, Spark, pandas) to and from pandas.
 - ``spark``      the Spark path: sample in Spark, assign with ``mapInPandas``.
 
@@ -22,7 +23,10 @@ pandas 2-only methods (``DataFrame.map``, ``case_when``, copy-on-write
 assumptions, pyarrow-backed dtypes), numpy 2-only functions, and Python 3.10+
 syntax at run time (``match``, ``zip(strict=)``, ``X | Y`` outside annotations,
 dataclass ``slots``/``kw_only``); every module has ``from __future__ import
-annotations`` so the ``X | None`` hints are never evaluated.
+annotations`` so the ``X | None`` hints are never evaluated. The non-Spark
+tests also pass on scikit-learn 1.1.3, pandas 1.5.3, numpy 1.23.5, scipy 1.9.3
+and duckdb 0.9.2 (pandas 1.4 has no wheel for Python 3.11); Spark 3.2 specifics
+are in ``spark``.
 """
 
 from __future__ import annotations

@@ -42,11 +42,7 @@ def to_pandas(relation: Any) -> pd.DataFrame:
 def iter_relation_chunks(
     relation: Any, columns: Sequence[str], chunk_size: int
 ) -> Iterator[pd.DataFrame]:
-    """Stream the given columns of a DuckDB relation (or pandas frame) as pandas chunks."""
-    if isinstance(relation, pd.DataFrame):
-        for start in range(0, len(relation), chunk_size):
-            yield relation.iloc[start : start + chunk_size][list(columns)]
-        return
+    """Stream the given columns of a DuckDB relation as pandas chunks of ``chunk_size`` rows."""
     missing = [column for column in columns if column not in relation.columns]
     if missing:
         raise ValueError(
@@ -64,6 +60,8 @@ def sample_relation(customers: Any, settings: KMeansSettings) -> pd.DataFrame:
         from rfm_nbo.segmentation.spark import sample_spark
 
         return sample_spark(customers, settings)
+    if isinstance(customers, pd.DataFrame):
+        return draw_sample(customers, settings)
     chunks = iter_relation_chunks(customers, input_columns(settings), settings.chunk_size)
     return draw_sample(chunks, settings)
 

@@ -82,8 +82,14 @@ def diagnose_k(sample: pd.DataFrame, settings: KMeansSettings) -> pd.DataFrame:
     return select_k(prepare_sample(sample, settings).scaled, settings)
 
 
-def chosen_k(diagnostics: pd.DataFrame, settings: KMeansSettings) -> int:
-    """The k marked chosen in the diagnostics, after checking they were built with these vars."""
+def chosen_k(
+    diagnostics: pd.DataFrame, settings: KMeansSettings, sample_rows: int | None = None
+) -> int:
+    """The k marked chosen in the diagnostics, after checking they were built with these vars.
+
+    ``sample_rows`` (the size of the sample about to be fitted), when given,
+    must equal the diagnostics' sample size: same vars, same data, same sample.
+    """
     chosen = diagnostics[diagnostics["is_chosen"].astype(bool)]
     if len(chosen) != 1:
         raise ValueError(
@@ -95,8 +101,14 @@ def chosen_k(diagnostics: pd.DataFrame, settings: KMeansSettings) -> int:
         "n_init": settings.n_init,
         "feature_names": ",".join(feature_names(settings.extra_features)),
     }
+    if sample_rows is not None:
+        expected["sample_size"] = sample_rows
     stale = [key for key, value in expected.items() if str(row[key]) != str(value)]
-    if settings.k is not None and not str(row["choice_reason"]).startswith("fixed"):
+    reason = str(row["choice_reason"])
+    was_fixed = reason.startswith("fixed")
+    if was_fixed != (settings.k is not None) or (
+        settings.k is not None and int(row["k"]) != settings.k and "reduced" not in reason
+    ):
         stale.append("k")
     if stale:
         raise ValueError(

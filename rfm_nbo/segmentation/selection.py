@@ -69,7 +69,8 @@ def candidate_ks(settings: KMeansSettings, distinct_customers: int) -> tuple[lis
     if distinct_customers >= max(wanted):
         return wanted, None
     feasible = [k for k in wanted if k <= distinct_customers] or [distinct_customers]
-    note = f"reduced: only {distinct_customers} distinct customers"
+    plural = "" if distinct_customers == 1 else "s"
+    note = f"reduced: only {distinct_customers} distinct customer{plural}"
     logger.warning(
         "K-Means: %s in the sample, so k is limited to %s (asked for %s)",
         note,

@@ -30,7 +30,8 @@ completed_lines as (
         order_lines.net_revenue,
         -- Completed orders hold sale lines and negative-quantity return lines;
         -- quantity x cost nets the cost of returned goods the same way.
-        order_lines.net_revenue - order_lines.quantity * coalesce(products.unit_cost, 0) as net_margin
+        order_lines.net_revenue
+        - order_lines.quantity * coalesce(products.unit_cost, 0) as net_margin
     from order_lines
     left join products
         on order_lines.product_id = products.product_id
@@ -86,8 +87,10 @@ attributed as (
         coalesce(member_outcomes.attributed_orders, 0) > 0 as is_converted,
         member_outcomes.first_converted_at,
         cast(coalesce(member_outcomes.attributed_orders, 0) as integer) as attributed_orders,
-        cast(coalesce(member_outcomes.attributed_revenue, 0) as {{ type_money() }}) as attributed_revenue,
-        cast(coalesce(member_outcomes.attributed_margin, 0) as {{ type_money() }}) as attributed_margin,
+        cast(coalesce(member_outcomes.attributed_revenue, 0) as {{ type_money() }})
+            as attributed_revenue,
+        cast(coalesce(member_outcomes.attributed_margin, 0) as {{ type_money() }})
+            as attributed_margin,
         coalesce(member_outcomes.bought_offered_product, 0) = 1 as has_bought_offered_product,
         coalesce(member_outcomes.bought_offered_category, 0) = 1 as has_bought_offered_category
     from members

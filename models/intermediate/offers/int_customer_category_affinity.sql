@@ -98,7 +98,10 @@ final as (
         population_share,
         least(
             {{ var('affinity_lift_max') }},
-            greatest({{ var('affinity_lift_min') }}, customer_share / population_share)
+            greatest(
+                {{ var('affinity_lift_min') }},
+                coalesce(customer_share / population_share, 1.0)
+            )
         ) as affinity_lift
     from shares
 )

@@ -11,7 +11,9 @@
 -- A customer with no signal at all gets lift 1 (no evidence either way); one
 -- with signals elsewhere gets the floor lift on untouched categories.
 
-{%- set basis = var('offer_score_basis') %}
+{%- set value_column = (
+    'expected_margin' if var('offer_score_basis') == 'margin' else 'expected_order_value'
+) %}
 
 with
 
@@ -117,7 +119,8 @@ candidate_pairs as (
 scored as (
     select
         *,
-        least(1.0, smoothed_conversion_rate * affinity_lift) as predicted_conversion_rate,
+        least(1.0, coalesce(smoothed_conversion_rate * affinity_lift, 0.0))
+            as predicted_conversion_rate,
         unit_price * (1 - discount_rate) as expected_order_value,
         unit_price * (1 - discount_rate) - unit_cost as expected_margin
     from candidate_pairs
@@ -126,15 +129,12 @@ scored as (
 ranked as (
     select
         *,
-        predicted_conversion_rate
-        * {% if basis == 'margin' %}expected_margin{% else %}expected_order_value{% endif %}
-            as offer_score,
+        predicted_conversion_rate * {{ value_column }} as offer_score,
         row_number() over (
             partition by customer_id
             order by
-                predicted_conversion_rate
-                * {% if basis == 'margin' %}expected_margin{% else %}expected_order_value{% endif %} desc,
-                product_id
+                predicted_conversion_rate * {{ value_column }} desc,
+                product_id asc
         ) as offer_rank
     from scored
 ),
@@ -161,7 +161,9 @@ final as (
         cast(expected_order_value as double) as expected_order_value,
         cast(expected_margin as double) as expected_margin,
         cast(offer_score as double) as offer_score,
-        case when affinity_lift > 1 then 'category_affinity' else 'segment_conversion' end as reason_code
+        case
+            when affinity_lift > 1 then 'category_affinity' else 'segment_conversion'
+        end as reason_code
     from ranked
     where offer_rank <= offers_per_customer
 )

@@ -27,7 +27,7 @@ treated as (
     where is_treatment and offer_category is not null
 ),
 
-prior as (
+prior_rate as (
     select
         coalesce(
             avg(case when is_converted then 1.0 else 0.0 end),
@@ -60,11 +60,11 @@ smoothed as (
         segment_categories.category,
         cast(coalesce(observed.treated_members, 0) as bigint) as treated_members,
         cast(coalesce(observed.conversions, 0) as bigint) as conversions,
-        prior.prior_conversion_rate,
-        (coalesce(observed.conversions, 0) + {{ strength }} * prior.prior_conversion_rate)
+        prior_rate.prior_conversion_rate,
+        (coalesce(observed.conversions, 0) + {{ strength }} * prior_rate.prior_conversion_rate)
         / (coalesce(observed.treated_members, 0) + {{ strength }}) as smoothed_conversion_rate
     from segment_categories
-    cross join prior
+    cross join prior_rate
     left join observed
         on
             segment_categories.segment_name = observed.segment_name

@@ -44,7 +44,8 @@ allowed as (
         and '|' || playbook.allowed_lifecycle_stages || '|'
         like '%|' || products.lifecycle_stage || '|%'
         and products.unit_price * (1 - playbook.max_discount_rate) - products.unit_cost
-        >= {{ var('offer_min_margin_rate') }} * products.unit_price * (1 - playbook.max_discount_rate)
+        >= {{ var('offer_min_margin_rate') }}
+        * products.unit_price * (1 - playbook.max_discount_rate)
 ),
 
 scored as (
@@ -67,10 +68,14 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by segment_name order by segment_offer_score desc, product_id
+            partition by segment_name order by segment_offer_score desc, product_id asc
         ) as candidate_rank
     from scored
+),
+
+shortlisted as (
+    select * from ranked
+    where candidate_rank <= {{ var('offer_candidates_per_segment') }}
 )
 
-select * from ranked
-where candidate_rank <= {{ var('offer_candidates_per_segment') }}
+select * from shortlisted

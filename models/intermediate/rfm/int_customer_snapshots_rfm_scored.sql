@@ -44,8 +44,10 @@ orders_in_snapshot_window as (
     from customer_orders
     inner join snapshots
         on
-            customer_orders.ordered_at >= cast(snapshots.lookback_start_date as {{ dbt.type_timestamp() }})
-            and customer_orders.ordered_at < cast(snapshots.snapshot_as_of_date as {{ dbt.type_timestamp() }})
+            customer_orders.ordered_at
+            >= cast(snapshots.lookback_start_date as {{ dbt.type_timestamp() }})
+            and customer_orders.ordered_at
+            < cast(snapshots.snapshot_as_of_date as {{ dbt.type_timestamp() }})
 ),
 
 features as (

@@ -45,8 +45,10 @@ customer_totals as (
 features as (
     select
         customer_totals.customer_id,
-        cast({{ dbt.datediff('customer_totals.last_ordered_at', 'as_of.as_of_date', 'day') }} as integer)
-            as recency_days,
+        cast(
+            {{ dbt.datediff('customer_totals.last_ordered_at', 'as_of.as_of_date', 'day') }}
+            as integer
+        ) as recency_days,
         cast(customer_totals.frequency as integer) as frequency,
         cast(customer_totals.monetary as {{ type_money() }}) as monetary,
         cast(customer_totals.gross_revenue as {{ type_money() }}) as gross_revenue,

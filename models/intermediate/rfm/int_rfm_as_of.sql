@@ -14,12 +14,11 @@ newest_order as (
 ),
 
 as_of as (
-    select
-        {%- if var('as_of_date', none) is not none %}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date
-        {%- else %}
-        cast({{ dbt.dateadd('day', 1, 'newest_order_date') }} as date) as as_of_date
-        {%- endif %}
+    {%- if var('as_of_date', none) is not none %}
+    select cast('{{ var("as_of_date") }}' as date) as as_of_date
+    {%- else %}
+    select cast({{ dbt.dateadd('day', 1, 'newest_order_date') }} as date) as as_of_date
+    {%- endif %}
     from newest_order
 ),
 

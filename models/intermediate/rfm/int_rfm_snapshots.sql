@@ -9,7 +9,7 @@ as_of as (
 ),
 
 months_back as (
-    select months_back from (
+    select month_offsets.months_back from (
         values (0), (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11)
     ) as month_offsets (months_back)
 ),
@@ -17,8 +17,9 @@ months_back as (
 snapshot_starts as (
     select
         months_back.months_back,
+        {%- set month_start = dbt.date_trunc('month', 'as_of.as_of_date') %}
         cast(
-            {{ dbt.dateadd('month', '-1 * months_back.months_back', dbt.date_trunc('month', 'as_of.as_of_date')) }}
+            {{ dbt.dateadd('month', '-1 * months_back.months_back', month_start) }}
             as date
         ) as snapshot_as_of_date
     from as_of

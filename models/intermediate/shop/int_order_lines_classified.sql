@@ -25,7 +25,8 @@ lines_with_orders as (
         order_items.quantity,
         order_items.unit_price,
         order_items.discount_amount,
-        abs(order_items.quantity) * order_items.unit_price - order_items.discount_amount as line_amount
+        abs(order_items.quantity) * order_items.unit_price
+        - order_items.discount_amount as line_amount
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id

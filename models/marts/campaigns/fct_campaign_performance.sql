@@ -92,18 +92,23 @@ rates as (
         campaigns.channel,
         campaigns.started_at,
         cast(campaigns.cost as double)
-        * {{ safe_divide('cells.treatment_members', 'campaign_treatment_totals.campaign_treatment_members') }}
-            as allocated_cost,
-        {{ safe_divide('cells.treatment_conversions', 'cells.treatment_members') }} as treatment_conversion_rate,
-        {{ safe_divide('cells.control_conversions', 'cells.control_members') }} as control_conversion_rate,
+        * {{ safe_divide(
+            'cells.treatment_members', 'campaign_treatment_totals.campaign_treatment_members',
+        ) }} as allocated_cost,
+        {{ safe_divide('cells.treatment_conversions', 'cells.treatment_members') }}
+            as treatment_conversion_rate,
+        {{ safe_divide('cells.control_conversions', 'cells.control_members') }}
+            as control_conversion_rate,
         {{ safe_divide(
             'cells.treatment_conversions + cells.control_conversions',
             'cells.treatment_members + cells.control_members',
         ) }} as pooled_conversion_rate,
         {{ safe_divide('cells.treatment_revenue', 'cells.treatment_members') }}
-        - {{ safe_divide('cells.control_revenue', 'cells.control_members') }} as revenue_uplift_per_member,
+        - {{ safe_divide('cells.control_revenue', 'cells.control_members') }}
+            as revenue_uplift_per_member,
         {{ safe_divide('cells.treatment_margin', 'cells.treatment_members') }}
-        - {{ safe_divide('cells.control_margin', 'cells.control_members') }} as margin_uplift_per_member,
+        - {{ safe_divide('cells.control_margin', 'cells.control_members') }}
+            as margin_uplift_per_member,
         cast(cells.treatment_members + cells.control_members as double) * {{ design_share }}
             as expected_treatment_members,
         cast(cells.treatment_members + cells.control_members as double) * (1 - {{ design_share }})
@@ -120,16 +125,24 @@ errors as (
         *,
         treatment_conversion_rate - control_conversion_rate as conversion_uplift,
         sqrt(
-            {{ safe_divide('treatment_conversion_rate * (1 - treatment_conversion_rate)', 'treatment_members') }}
-            + {{ safe_divide('control_conversion_rate * (1 - control_conversion_rate)', 'control_members') }}
+            {{ safe_divide(
+                'treatment_conversion_rate * (1 - treatment_conversion_rate)', 'treatment_members',
+            ) }}
+            + {{ safe_divide(
+                'control_conversion_rate * (1 - control_conversion_rate)', 'control_members',
+            ) }}
         ) as uplift_standard_error,
         sqrt(
             pooled_conversion_rate * (1 - pooled_conversion_rate)
             * ({{ safe_divide(1, 'treatment_members') }} + {{ safe_divide(1, 'control_members') }})
         ) as pooled_standard_error,
-        {{ safe_divide('power(treatment_members - expected_treatment_members, 2)', 'expected_treatment_members') }}
-        + {{ safe_divide('power(control_members - expected_control_members, 2)', 'expected_control_members') }}
-            as sample_ratio_chi_square
+        {{ safe_divide(
+            'power(treatment_members - expected_treatment_members, 2)',
+            'expected_treatment_members',
+        ) }}
+        + {{ safe_divide(
+            'power(control_members - expected_control_members, 2)', 'expected_control_members',
+        ) }} as sample_ratio_chi_square
     from rates
 ),
 
@@ -161,20 +174,23 @@ final as (
         cast(control_conversions as bigint) as control_conversions,
         treatment_conversion_rate,
         control_conversion_rate,
-        {{ safe_divide('treatment_revenue', 'treatment_orders') }} as treatment_average_order_value,
+        {{ safe_divide('treatment_revenue', 'treatment_orders') }}
+            as treatment_average_order_value,
         cast(treatment_revenue as double) as treatment_revenue,
         cast(control_revenue as double) as control_revenue,
         allocated_cost,
         conversion_uplift,
-        {{ safe_divide('conversion_uplift', 'control_conversion_rate') }} as relative_conversion_uplift,
+        {{ safe_divide('conversion_uplift', 'control_conversion_rate') }}
+            as relative_conversion_uplift,
         conversion_uplift - 1.96 * uplift_standard_error as conversion_uplift_ci_lower,
         conversion_uplift + 1.96 * uplift_standard_error as conversion_uplift_ci_upper,
         {{ two_sided_p_value('uplift_z_score') }} as uplift_p_value,
         conversion_uplift * treatment_members as incremental_conversions,
         revenue_uplift_per_member * treatment_members as incremental_revenue,
         margin_uplift_per_member * treatment_members as incremental_margin,
-        {{ safe_divide('margin_uplift_per_member * treatment_members - allocated_cost', 'allocated_cost') }}
-            as return_on_investment,
+        {{ safe_divide(
+            'margin_uplift_per_member * treatment_members - allocated_cost', 'allocated_cost',
+        ) }} as return_on_investment,
         cast({{ design_share }} as double) as design_treatment_share,
         {{ safe_divide('treatment_members', 'treatment_members + control_members') }}
             as observed_treatment_share,

@@ -33,7 +33,8 @@ row_checked as (
         {{ first_failed_check([
             ('campaign_id is null or customer_id is null', 'missing_key'),
             ('occurred_at is null', 'unparseable_occurred_at'),
-            ("event_type is null or event_type not in ('delivered', 'opened', 'clicked', 'unsubscribed')",
+            ("event_type is null"
+                ~ " or event_type not in ('delivered', 'opened', 'clicked', 'unsubscribed')",
                 'invalid_event_type'),
             ('occurred_at > ' ~ max_valid_at(), 'future_occurred_at'),
         ]) }} as row_dq_reason

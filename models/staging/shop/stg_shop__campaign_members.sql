@@ -53,7 +53,9 @@ duplicates_checked as (
         *,
         coalesce(
             row_dq_reason,
-            {{ duplicate_key_check('row_dq_reason', ['campaign_id', 'customer_id'], ['raw_record']) }}
+            {{ duplicate_key_check(
+                'row_dq_reason', ['campaign_id', 'customer_id'], ['raw_record'],
+            ) }}
         ) as dq_reason
     from row_checked
 ),

@@ -18,8 +18,9 @@ renamed as (
         {{ raw_text('started_at') }} as started_at_text,
         {{ raw_text('ended_at') }} as ended_at_text,
         {{ raw_text('cost') }} as cost_text,
-        {{ raw_record(['campaign_id', 'campaign_name', 'channel', 'started_at', 'ended_at', 'cost']) }}
-            as raw_record
+        {{ raw_record([
+            'campaign_id', 'campaign_name', 'channel', 'started_at', 'ended_at', 'cost',
+        ]) }} as raw_record
     from source
 ),
 

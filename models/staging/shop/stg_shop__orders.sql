@@ -17,7 +17,8 @@ renamed as (
         {{ raw_text('ordered_at') }} as ordered_at_text,
         lower({{ raw_text('status') }}) as order_status,
         lower({{ raw_text('channel') }}) as channel,
-        {{ raw_record(['order_id', 'customer_id', 'ordered_at', 'status', 'channel']) }} as raw_record
+        {{ raw_record(['order_id', 'customer_id', 'ordered_at', 'status', 'channel']) }}
+            as raw_record
     from source
 ),
 
