@@ -56,11 +56,17 @@ decayed as (
     select
         signals.customer_id,
         products.category,
-        signals.signal_weight
-        * power(
-            0.5,
-            {{ dbt.datediff('signals.signal_at', 'as_of.as_of_date', 'day') }}
-            / cast({{ var('affinity_half_life_days') }} as double)
+        -- Exact decimals, so the sums below do not depend on the order the
+        -- engine adds them in (doubles would, and the marts must be identical
+        -- run after run).
+        cast(
+            signals.signal_weight
+            * power(
+                0.5,
+                {{ dbt.datediff('signals.signal_at', 'as_of.as_of_date', 'day') }}
+                / cast({{ var('affinity_half_life_days') }} as double)
+            )
+            as decimal(18, 9)
         ) as affinity_weight
     from signals
     inner join products

@@ -28,7 +28,7 @@ segment_profiles as (
         count(*) as customers,
         avg(cast(scored_customers.recency_days as double)) as avg_recency_days,
         avg(cast(scored_customers.frequency as double)) as avg_frequency,
-        avg(cast(scored_customers.monetary as double)) as avg_monetary
+        cast(avg(scored_customers.monetary) as double) as avg_monetary
     from contactable
     left join scored_customers
         on contactable.customer_id = scored_customers.customer_id

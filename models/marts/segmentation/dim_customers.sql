@@ -16,6 +16,10 @@ scored_customers as (
     select * from {{ ref('int_customers_rfm_scored') }}
 ),
 
+clustered_customers as (
+    select * from {{ ref('int_customers_clustered') }}
+),
+
 ranked_offers as (
     select * from {{ ref('int_customer_offers_ranked') }}
 ),
@@ -45,6 +49,9 @@ joined as (
         scored_customers.m_score,
         scored_customers.rfm_score,
         contactable.rfm_segment,
+        clustered_customers.cluster_id,
+        clustered_customers.cluster_name,
+        clustered_customers.distance_to_centroid,
         scored_customers.first_ordered_at,
         scored_customers.last_ordered_at,
         contactable.is_contactable,
@@ -60,6 +67,8 @@ joined as (
         on contactable.customer_id = customers.customer_id
     left join scored_customers
         on contactable.customer_id = scored_customers.customer_id
+    left join clustered_customers
+        on contactable.customer_id = clustered_customers.customer_id
     left join offer_counts
         on contactable.customer_id = offer_counts.customer_id
 )

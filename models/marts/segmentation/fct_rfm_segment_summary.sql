@@ -20,7 +20,7 @@ segment_totals as (
         sum(monetary) as net_revenue,
         avg(cast(recency_days as double)) as avg_recency_days,
         avg(cast(frequency as double)) as avg_frequency,
-        avg(cast(monetary as double)) as avg_monetary
+        cast(avg(monetary) as double) as avg_monetary
     from scored_customers
     group by rfm_segment
 ),

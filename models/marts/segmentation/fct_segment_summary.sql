@@ -1,0 +1,69 @@
+-- Both segmentation schemes side by side: the classic RFM segments (rules on
+-- scores) and the K-Means behavioural clusters, with the same measures, so a
+-- marketer can compare them row for row.
+
+with
+
+scored_customers as (
+    select * from {{ ref('int_customers_rfm_scored') }}
+),
+
+clustered_customers as (
+    select * from {{ ref('int_customers_clustered') }}
+),
+
+customer_segments as (
+    select
+        'rfm' as segmentation_scheme,
+        rfm_segment as segment_name,
+        customer_id,
+        recency_days,
+        frequency,
+        monetary
+    from scored_customers
+
+    union all
+
+    select
+        'kmeans' as segmentation_scheme,
+        clustered_customers.cluster_name as segment_name,
+        scored_customers.customer_id,
+        scored_customers.recency_days,
+        scored_customers.frequency,
+        scored_customers.monetary
+    from scored_customers
+    inner join clustered_customers
+        on scored_customers.customer_id = clustered_customers.customer_id
+),
+
+segment_totals as (
+    select
+        segmentation_scheme,
+        segment_name,
+        count(*) as customers,
+        sum(monetary) as net_revenue,
+        avg(cast(recency_days as double)) as avg_recency_days,
+        avg(cast(frequency as double)) as avg_frequency,
+        cast(avg(monetary) as double) as avg_monetary
+    from customer_segments
+    group by segmentation_scheme, segment_name
+),
+
+with_shares as (
+    select
+        segmentation_scheme,
+        segment_name,
+        cast(customers as bigint) as customers,
+        cast(net_revenue as {{ type_money() }}) as net_revenue,
+        cast(customers as double)
+        / sum(customers) over (partition by segmentation_scheme) as customer_share,
+        {{ safe_divide(
+            'net_revenue', 'sum(net_revenue) over (partition by segmentation_scheme)',
+        ) }} as revenue_share,
+        avg_recency_days,
+        avg_frequency,
+        avg_monetary
+    from segment_totals
+)
+
+select * from with_shares

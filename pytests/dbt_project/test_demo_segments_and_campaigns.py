@@ -1,0 +1,173 @@
+"""Clusters, campaign statistics and privacy on the demo build, checked
+against the planted truth and an independent implementation (scipy)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import pytest
+from dbt_runner import PROJECT_DIR, DbtProject
+from scipy.stats import norm
+from sklearn.metrics import adjusted_rand_score
+
+TRUTH_DIR = PROJECT_DIR / "planted_truth" / "demo"
+TRUTH = json.loads((TRUTH_DIR / "truth.json").read_text())
+
+
+def planted_types() -> dict[str, str]:
+    with (TRUTH_DIR / "customer_types.csv").open() as handle:
+        return {row["customer_id"]: row["behaviour_type"] for row in csv.DictReader(handle)}
+
+
+def test_clusters_recover_the_planted_behaviour_types(demo_build: DbtProject) -> None:
+    types = planted_types()
+    rows = demo_build.query(
+        "select customer_id, cluster_name from rfm_intermediate.int_customers_clustered"
+    )
+    truth = [types[customer_id] for customer_id, _ in rows]
+    clusters = [cluster for _, cluster in rows]
+    score = adjusted_rand_score(truth, clusters)
+    # The six planted types overlap by design (their own silhouette is ~0.25):
+    # K-Means with k=6 reached 0.585 on this seed. 0.5 leaves room for library
+    # noise while failing any clustering that mixes whole types together.
+    assert score > 0.5, score
+
+
+def test_each_named_cluster_is_mostly_its_planted_type(demo_build: DbtProject) -> None:
+    types = planted_types()
+    names_for_type = {
+        facts["segment_at_send"]: behaviour_type
+        for campaign in TRUTH["campaigns"].values()
+        for behaviour_type, facts in campaign["by_behaviour_type"].items()
+    }
+    counts: dict[str, dict[str, int]] = {}
+    for customer_id, cluster in demo_build.query(
+        "select customer_id, cluster_name from rfm_intermediate.int_customers_clustered"
+    ):
+        counts.setdefault(cluster, {}).setdefault(types[customer_id], 0)
+        counts[cluster][types[customer_id]] += 1
+    for cluster, by_type in counts.items():
+        if cluster in names_for_type:
+            majority = max(by_type, key=by_type.get)
+            assert majority == names_for_type[cluster], (cluster, by_type)
+
+
+def test_champions_cluster_has_the_best_centroid(demo_build: DbtProject) -> None:
+    rows = demo_build.query(
+        "select cluster_name, avg(recency_days), avg(frequency), avg(monetary) "
+        "from rfm_marts.dim_customers where cluster_name is not null group by 1"
+    )
+    profiles = {name: (recency, frequency, monetary) for name, recency, frequency, monetary in rows}
+    champions = profiles["Champions"]
+    for name, (recency, frequency, monetary) in profiles.items():
+        if name != "Champions":
+            assert champions[0] <= recency and champions[1] >= frequency, name
+            assert champions[2] >= monetary, name
+
+
+def campaign_cells(demo_build: DbtProject) -> list[dict]:
+    columns = [
+        "campaign_id",
+        "segment_at_send",
+        "treatment_members",
+        "control_members",
+        "treatment_conversions",
+        "control_conversions",
+        "conversion_uplift",
+        "conversion_uplift_ci_lower",
+        "conversion_uplift_ci_upper",
+        "uplift_p_value",
+        "observed_treatment_share",
+        "sample_ratio_p_value",
+    ]
+    rows = demo_build.query(f"select {', '.join(columns)} from rfm_marts.fct_campaign_performance")
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def test_uplift_statistics_match_scipy(demo_build: DbtProject) -> None:
+    checked = 0
+    for cell in campaign_cells(demo_build):
+        n_t, n_c = cell["treatment_members"], cell["control_members"]
+        if n_t == 0 or n_c == 0:
+            assert cell["conversion_uplift"] is None
+            continue
+        x_t, x_c = cell["treatment_conversions"], cell["control_conversions"]
+        p_t, p_c = x_t / n_t, x_c / n_c
+        assert cell["conversion_uplift"] == pytest.approx(p_t - p_c, abs=1e-12)
+        se = math.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)
+        assert cell["conversion_uplift_ci_lower"] == pytest.approx(p_t - p_c - 1.96 * se)
+        assert cell["conversion_uplift_ci_upper"] == pytest.approx(p_t - p_c + 1.96 * se)
+        pooled = (x_t + x_c) / (n_t + n_c)
+        pooled_se = math.sqrt(pooled * (1 - pooled) * (1 / n_t + 1 / n_c))
+        if pooled_se > 0:
+            expected_p = 2 * norm.sf(abs((p_t - p_c) / pooled_se))
+            # The SQL uses a 1.5e-7 erf approximation on DuckDB.
+            assert cell["uplift_p_value"] == pytest.approx(expected_p, abs=1e-6)
+        n = n_t + n_c
+        expected_t = n * 0.8
+        chi_square = (n_t - expected_t) ** 2 / expected_t + (n_c - (n - expected_t)) ** 2 / (
+            n - expected_t
+        )
+        assert cell["sample_ratio_p_value"] == pytest.approx(
+            2 * norm.sf(math.sqrt(chi_square)), abs=1e-6
+        )
+        checked += 1
+    assert checked >= 15
+
+
+def test_measured_uplift_recovers_the_planted_uplift(demo_build: DbtProject) -> None:
+    """The true uplift of each campaign x behaviour type should fall inside the
+    measured 95 % interval in about 95 % of cells. Cells are small (control
+    groups of 4-26 members), where the Wald interval covers a little less than
+    95 %, so we require 80 %: with the demo's 21 measurable cells and 95 %
+    coverage, five or more misses happen with probability under 1 %. (On this
+    seed 19 of 21 cover; the two misses are cells with 13 and 16 controls.)"""
+    covered, missed = 0, []
+    for cell in campaign_cells(demo_build):
+        if cell["conversion_uplift_ci_lower"] is None:
+            continue
+        campaign = TRUTH["campaigns"][cell["campaign_id"]]
+        [facts] = [
+            facts
+            for facts in campaign["by_behaviour_type"].values()
+            if facts["segment_at_send"] == cell["segment_at_send"]
+        ]
+        if (
+            cell["conversion_uplift_ci_lower"]
+            <= facts["uplift"]
+            <= cell["conversion_uplift_ci_upper"]
+        ):
+            covered += 1
+        else:
+            missed.append((cell["campaign_id"], cell["segment_at_send"], facts["uplift"]))
+    total = covered + len(missed)
+    assert total >= 15
+    assert covered / total >= 0.8, missed
+
+
+def test_no_raw_email_reaches_a_mart(demo_build: DbtProject) -> None:
+    emails = {
+        email
+        for (email,) in demo_build.query(
+            "select lower(email) from rfm_intermediate.int_customers_validated "
+            "where email is not null"
+        )
+    }
+    assert emails
+    for (table,) in demo_build.query(
+        "select table_name from information_schema.tables where table_schema = 'rfm_marts'"
+    ):
+        for (column,) in demo_build.query(
+            "select column_name from information_schema.columns "
+            f"where table_schema = 'rfm_marts' and table_name = '{table}' "
+            "and data_type = 'VARCHAR'"
+        ):
+            values = {
+                value
+                for (value,) in demo_build.query(
+                    f'select distinct "{column}" from rfm_marts.{table}'
+                )
+            }
+            assert not values & emails, (table, column)
