@@ -28,16 +28,28 @@ test: ## Set up, then run every check: lint, dbt build with all tests, pytest
 	$(MAKE) --no-print-directory pytest
 
 lint: ## ruff on Python, sqlfluff on SQL
-	$(BIN)/ruff check rfm_nbo pytests python_models
-	$(BIN)/ruff format --check rfm_nbo pytests python_models
-	$(BIN)/sqlfluff lint models tests analyses
+	$(BIN)/ruff check rfm_nbo pytests python_models scripts
+	$(BIN)/ruff format --check rfm_nbo pytests python_models scripts
+	# An in-memory warehouse: lint renders SQL only, and must not collide with
+	# a dbt run holding the warehouse file.
+	RFM_DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models tests analyses
 
 dbt-test: ## Fresh DuckDB warehouse, dbt build with every data and unit test
 	rm -f warehouse/rfm_nbo.duckdb
 	$(BIN)/dbt build
 
-pytest: ## The Python test suite (generator, segmentation, Spark path, Athena portability)
+pytest: ## Python tests: generator, segmentation + Spark path, offers, QuickSight, Athena check, dbt runs
 	$(BIN)/pytest
+
+athena-check: setup ## Offline Athena portability check (compile against local moto, Trino dialect)
+	$(BIN)/python -m rfm_nbo.portability.athena_check
+
+quicksight: setup ## Deploy the QuickSight data sets and dashboard (ARGS='--aws-account-id ... --principal-arn ...')
+	$(BIN)/dbt parse --quiet
+	$(BIN)/python -m rfm_nbo.quicksight $(ARGS)
+
+spark-deps: setup ## Build the boto3/botocore + rfm_nbo zip for Athena Spark (docs/offer_copy.md)
+	$(BIN)/python scripts/build_spark_deps.py --versions resolve
 
 seeds: setup ## Regenerate the committed demo seeds and planted truth
 	$(BIN)/python -m rfm_nbo.generator --customers 2000 --seed 42 --format csv --out seeds/demo --truth-out planted_truth/demo
@@ -50,4 +62,4 @@ lock: setup ## Re-pin requirements.lock from requirements.in
 clean: ## Remove build output and the local warehouse (keeps .venv)
 	rm -rf target target_athena logs warehouse/*.duckdb warehouse/*.wal
 
-.PHONY: help setup demo build test lint dbt-test pytest seeds lock clean
+.PHONY: help setup demo build test lint dbt-test pytest athena-check quicksight spark-deps seeds lock clean
