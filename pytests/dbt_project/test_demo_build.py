@@ -43,3 +43,22 @@ def test_as_of_date_is_the_day_after_the_newest_clean_order(demo_build: DbtProje
     newest_day = TRUTH["newest_clean_ordered_at"][:10]
     assert newest_day == "2026-06-30"
     assert as_of == "2026-07-01"
+
+
+def test_docs_generate_documents_every_mart(demo_build: DbtProject) -> None:
+    run = demo_build.run("docs", "generate")
+    assert run.returncode == 0, run.output[-3000:]
+    catalog = json.loads((demo_build.workdir / "target" / "catalog.json").read_text())
+    manifest = json.loads((demo_build.workdir / "target" / "manifest.json").read_text())
+    marts = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["path"].startswith("marts/")
+    ]
+    assert len(marts) >= 10
+    for node in marts:
+        assert node["unique_id"] in catalog["nodes"], node["name"]
+        assert node["description"], node["name"]
+        assert all(column.get("data_type") for column in node["columns"].values()), node["name"]
+    exposures = {exposure["name"] for exposure in manifest["exposures"].values()}
+    assert exposures == {"quicksight_rfm_nbo_dashboard", "local_html_dashboard"}
