@@ -31,6 +31,9 @@ def model(dbt: Any, session: Any) -> Any:
     dbt.config(materialized="table", schema="intermediate")
     briefs = dbt.ref("int_segment_offer_briefs")
     candidates = dbt.ref("int_segment_offer_candidates")
+    # Each key is read with a literal dbt.config.meta_get(...) call here, on purpose:
+    # dbt finds the keys a Python model uses by parsing this file, and ships only
+    # those values to the engine (Athena Spark). A helper in the package would hide them.
     config = {
         "llm_provider": dbt.config.meta_get("llm_provider"),
         "bedrock_model_id": dbt.config.meta_get("bedrock_model_id"),

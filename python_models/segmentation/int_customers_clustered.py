@@ -15,6 +15,9 @@ def model(dbt, session):
     from rfm_nbo.segmentation import ClusterModel, KMeansSettings
     from rfm_nbo.segmentation.engines import assign_relation, to_pandas
 
+    # Each key is read with a literal dbt.config.meta_get(...) call here, on purpose:
+    # dbt finds the keys a Python model uses by parsing this file, and ships only
+    # those values to the engine (Athena Spark). A helper in the package would hide them.
     settings = KMeansSettings.from_vars(
         {"kmeans_chunk_size": dbt.config.meta_get("kmeans_chunk_size")}
     )

@@ -18,6 +18,9 @@ def model(dbt, session):
     from rfm_nbo.segmentation.model import centroid_schema
     from rfm_nbo.segmentation.pipeline import chosen_k
 
+    # Each key is read with a literal dbt.config.meta_get(...) call here, on purpose:
+    # dbt finds the keys a Python model uses by parsing this file, and ships only
+    # those values to the engine (Athena Spark). A helper in the package would hide them.
     settings = KMeansSettings.from_vars(
         {
             "kmeans_k": dbt.config.meta_get("kmeans_k"),

@@ -16,6 +16,9 @@ def model(dbt, session):
     from rfm_nbo.segmentation.engines import sample_relation, to_model_output
     from rfm_nbo.segmentation.selection import DIAGNOSTICS_SCHEMA
 
+    # Each key is read with a literal dbt.config.meta_get(...) call here, on purpose:
+    # dbt finds the keys a Python model uses by parsing this file, and ships only
+    # those values to the engine (Athena Spark). A helper in the package would hide them.
     settings = KMeansSettings.from_vars(
         {
             "kmeans_k_min": dbt.config.meta_get("kmeans_k_min"),
