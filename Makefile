@@ -13,16 +13,19 @@ help: ## List the commands
 setup: ## Create .venv and install the pinned dependencies (idempotent)
 	@scripts/setup.sh
 
-demo: setup ## Set up, then build everything on DuckDB with the demo data
+demo: setup ## Set up, build everything on DuckDB with the demo data, write the dashboard
 	$(BIN)/dbt build
+	$(BIN)/python -m rfm_nbo.dashboard --out target/dashboard/index.html
 	@echo
-	@echo "Built. Warehouse: warehouse/rfm_nbo.duckdb (schemas rfm_marts, rfm_intermediate, ...)."
+	@echo "Built. Warehouse: warehouse/rfm_nbo.duckdb (marts in schema rfm_marts)."
+	@echo "Dashboard: file://$(CURDIR)/target/dashboard/index.html"
 
 build: ## dbt build on DuckDB (demo data, or VARS='{raw_files: ...}')
 	$(BIN)/dbt build $(if $(VARS),--vars '$(VARS)')
 
 test: ## Set up, then run every check: lint, dbt build with all tests, pytest
 	@NEED_JAVA=1 scripts/setup.sh
+	@scripts/install_browser.sh
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory dbt-test
 	$(MAKE) --no-print-directory pytest
@@ -40,6 +43,13 @@ dbt-test: ## Fresh DuckDB warehouse, dbt build with every data and unit test
 
 pytest: ## Python tests: generator, segmentation + Spark path, offers, QuickSight, Athena check, dbt runs
 	$(BIN)/pytest
+
+dashboard: setup ## Write the local HTML dashboard from the DuckDB marts (target/dashboard/index.html)
+	$(BIN)/python -m rfm_nbo.dashboard --out target/dashboard/index.html
+	@echo "Dashboard: file://$(CURDIR)/target/dashboard/index.html"
+
+browser: ## Install Chromium from Debian packages (the dashboard's browser test needs it)
+	@scripts/install_browser.sh
 
 athena-check: setup ## Offline Athena portability check (compile against local moto, Trino dialect)
 	$(BIN)/python -m rfm_nbo.portability.athena_check
@@ -62,4 +72,4 @@ lock: setup ## Re-pin requirements.lock from requirements.in
 clean: ## Remove build output and the local warehouse (keeps .venv)
 	rm -rf target target_athena logs warehouse/*.duckdb warehouse/*.wal
 
-.PHONY: help setup demo build test lint dbt-test pytest athena-check quicksight spark-deps seeds lock clean
+.PHONY: help setup demo build test lint dbt-test pytest dashboard browser athena-check quicksight spark-deps seeds lock clean

@@ -1,0 +1,58 @@
+"""Numbers for people, and None never printed as 'None'."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from rfm_nbo.dashboard.formatting import (
+    MISSING,
+    esc,
+    fmt_date,
+    fmt_int,
+    fmt_money,
+    fmt_p_value,
+    fmt_pct,
+    fmt_pp,
+    fmt_ratio,
+)
+
+
+def test_percentages_and_points() -> None:
+    assert fmt_pct(0.1234) == "12.3\u00a0%"
+    assert fmt_pct(0.5, 0) == "50\u00a0%"
+    assert fmt_pp(0.023) == "+2.3\u00a0pp"
+    assert fmt_pp(-0.104) == "\u221210.4\u00a0pp"
+    assert fmt_ratio(-0.66) == "\u221266\u00a0%"
+    assert fmt_ratio(1.5) == "+150\u00a0%"
+
+
+def test_money_whole_units_compact_and_negative() -> None:
+    assert fmt_money(1234.6) == "$1,235"
+    assert fmt_money(1234.5, "\u20ac", decimals=2) == "\u20ac1,234.50"
+    assert fmt_money(1_534_000, compact=True) == "$1.5M"
+    assert fmt_money(72_900, compact=True) == "$73k"
+    assert fmt_money(-1339.2) == "\u2212$1,339"
+
+
+def test_counts_p_values_and_dates() -> None:
+    assert fmt_int(12345) == "12,345"
+    assert fmt_p_value(0.0004) == "<\u00a00.001"
+    assert fmt_p_value(0.0312) == "0.031"
+    assert fmt_date(date(2026, 7, 1)) == "2026-07-01"
+
+
+@pytest.mark.parametrize(
+    "formatter", [fmt_int, fmt_pct, fmt_pp, fmt_money, fmt_ratio, fmt_p_value, fmt_date]
+)
+def test_missing_values_show_a_dash(formatter) -> None:
+    assert formatter(None) == MISSING
+
+
+def test_nan_shows_a_dash() -> None:
+    assert fmt_pct(float("nan")) == MISSING
+
+
+def test_escape_covers_markup_and_quotes() -> None:
+    assert esc('<b a="1">&\'') == "&lt;b a=&quot;1&quot;&gt;&amp;&#x27;"

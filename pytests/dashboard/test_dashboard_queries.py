@@ -1,0 +1,135 @@
+"""Reading a hand-made warehouse: values, pooled uplift worked out by hand, missing
+marts, and clear errors for unbuilt or outdated warehouses."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from dashboard_fixtures import MINI_MARTS
+
+from rfm_nbo.dashboard.data import SEGMENT_CROSSTAB
+from rfm_nbo.dashboard.errors import DashboardError
+from rfm_nbo.dashboard.queries import read_dashboard
+
+
+def _read(path: Path, schema: str = "rfm_marts"):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return read_dashboard(con, schema, sample_size=10)
+
+
+def test_overview_and_as_of_date(mini_warehouse: Path) -> None:
+    data = _read(mini_warehouse)
+    o = data.overview
+    assert (o.customers, o.rfm_scored, o.contactable) == (3, 2, 1)
+    assert (o.offers, o.customers_with_offers) == (3, 2)
+    assert o.net_revenue == pytest.approx(350.0)
+    assert o.as_of_date == date(2026, 7, 1)
+    assert data.missing_marts == frozenset()
+
+
+def test_as_of_date_without_offers_comes_from_recency(
+    warehouse_factory: Callable[..., Path],
+) -> None:
+    # 2026-06-20 + 11 days and 2025-06-01 + 395 days are both 2026-07-01.
+    path = warehouse_factory("no_offers.duckdb", {"dim_customers": MINI_MARTS["dim_customers"]})
+    assert _read(path).overview.as_of_date == date(2026, 7, 1)
+
+
+def test_segments_clusters_in_cluster_id_order_and_latest_migration(mini_warehouse: Path) -> None:
+    segments = _read(mini_warehouse).segments
+    assert [s.segment_name for s in segments.segments if s.scheme == "kmeans"] == [
+        "Champions",
+        "Lost",
+    ]
+    assert {(c.r_score, c.f_score, c.customers) for c in segments.score_grid} == {
+        (5, 5, 1),
+        (1, 1, 1),
+    }
+    assert segments.migration_month == date(2026, 6, 30)
+    assert len(segments.transitions) == 2
+
+
+def test_offers_are_counted_and_sampled_deterministically(mini_warehouse: Path) -> None:
+    offers = _read(mini_warehouse).offers
+    top = offers.products[0]
+    assert (top.product_name, top.offers, top.customers) == ("Mug <b>", 2, 2)
+    assert {(r.copy_source, r.fallback_reason, r.offers) for r in offers.copy_sources} == {
+        ("template", None, 1),
+        ("template", "too_long", 1),
+        ("bedrock", None, 1),
+    }
+    assert [(s.customer_id, s.offer_rank) for s in offers.samples] == [("C1", 1)]
+    assert {(s.offer_status, s.reason) for s in offers.statuses} == {
+        ("has_offers", None),
+        ("not_contactable", "no_marketing_opt_in"),
+        ("not_contactable", "no_customer_record"),
+    }
+
+
+def test_uplift_is_pooled_over_campaigns(mini_warehouse: Path) -> None:
+    campaigns = _read(mini_warehouse).campaigns
+    (at_risk,) = campaigns.by_segment
+    # Treated 30 of 200 convert, control 10 of 100: uplift 0.15 - 0.10 = 0.05 (the
+    # cells' own uplifts, 0.1 and 0.0, would average to the same only by chance).
+    assert at_risk.treatment_conversion_rate == pytest.approx(0.15)
+    assert at_risk.control_conversion_rate == pytest.approx(0.10)
+    assert at_risk.conversion_uplift == pytest.approx(0.05)
+    half_width = 1.96 * math.sqrt(0.15 * 0.85 / 200 + 0.10 * 0.90 / 100)
+    assert at_risk.ci_lower == pytest.approx(0.05 - half_width)
+    assert at_risk.ci_upper == pytest.approx(0.05 + half_width)
+    # (margin 300 + 100 - cost 200) / cost 200
+    assert at_risk.return_on_investment == pytest.approx(1.0)
+    assert at_risk.incremental_revenue == pytest.approx(50.0)
+    assert [c.campaign_name for c in campaigns.cells] == ["Spring", "Summer"]
+    assert campaigns.cells[0].started_on == date(2026, 3, 1)
+
+
+def test_quarantine_by_table_and_reason(mini_warehouse: Path) -> None:
+    rows = _read(mini_warehouse).quarantine
+    assert [(r.source_table, r.dq_reason, r.rows) for r in rows] == [
+        ("orders", "duplicate_key", 2),
+        ("products", "missing_key", 1),
+    ]
+
+
+def test_a_missing_mart_reads_as_empty_and_is_reported(
+    warehouse_factory: Callable[..., Path],
+) -> None:
+    marts = {k: v for k, v in MINI_MARTS.items() if k != SEGMENT_CROSSTAB}
+    data = _read(warehouse_factory("partial.duckdb", marts))
+    assert data.missing_marts == frozenset({SEGMENT_CROSSTAB})
+    assert data.segments.crosstab == []
+    assert data.segments.segments
+
+
+def test_no_marts_schema_says_to_run_dbt_build(tmp_path: Path) -> None:
+    path = tmp_path / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    with pytest.raises(DashboardError, match=r"has not been built yet.*dbt build"):
+        _read(path)
+
+
+def test_other_schema_name_is_honoured(warehouse_factory: Callable[..., Path]) -> None:
+    path = warehouse_factory("custom.duckdb", schema="shop_marts")
+    assert _read(path, "shop_marts").overview.customers == 3
+
+
+def test_an_outdated_mart_says_to_rebuild(warehouse_factory: Callable[..., Path]) -> None:
+    marts = {**MINI_MARTS, "fct_segment_crosstab": "select 'Lost' as rfm_segment"}
+    with pytest.raises(DashboardError, match=r"fct_segment_crosstab.*rebuild"):
+        _read(warehouse_factory("old.duckdb", marts))
+
+
+def test_marts_without_rows_read_as_empty_data(warehouse_factory: Callable[..., Path]) -> None:
+    empty = {name: f"select * from ({select}) where false" for name, select in MINI_MARTS.items()}
+    data = _read(warehouse_factory("empty_marts.duckdb", empty))
+    assert data.overview.customers == 0
+    assert data.overview.as_of_date is None
+    assert data.segments.segments == [] and data.segments.migration_month is None
+    assert data.offers.samples == [] and data.campaigns.by_segment == []
+    assert data.missing_marts == frozenset()

@@ -1,0 +1,263 @@
+"""Plain data the dashboard shows: what queries.py reads from the marts and
+page.py renders.
+
+Frozen dataclasses of Python scalars (no DuckDB or pandas types), so the page
+builder can be tested on small hand-made values without a warehouse. Rates are
+fractions 0..1 and money is in currency units, as in the marts; None means the
+mart has no value (say, a rate with a zero denominator).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+# Mart names, as in models/marts/**.
+DIM_CUSTOMERS = "dim_customers"
+SEGMENT_SUMMARY = "fct_segment_summary"
+SEGMENT_CROSSTAB = "fct_segment_crosstab"
+SEGMENT_TRANSITIONS = "fct_segment_transitions"
+NEXT_BEST_OFFERS = "fct_next_best_offers"
+CAMPAIGN_PERFORMANCE = "fct_campaign_performance"
+QUARANTINED_ROWS = "fct_quarantined_rows"
+
+MARTS = (
+    DIM_CUSTOMERS,
+    SEGMENT_SUMMARY,
+    SEGMENT_CROSSTAB,
+    SEGMENT_TRANSITIONS,
+    NEXT_BEST_OFFERS,
+    CAMPAIGN_PERFORMANCE,
+    QUARANTINED_ROWS,
+)
+
+# The classic segments from best to worst (dim_customers' accepted values), the
+# order a reader expects; names not listed follow alphabetically.
+RFM_SEGMENT_ORDER = (
+    "Champions",
+    "Loyal Customers",
+    "Potential Loyalists",
+    "New Customers",
+    "Promising",
+    "Need Attention",
+    "About to Sleep",
+    "At Risk",
+    "Cannot Lose Them",
+    "Hibernating",
+    "Lost",
+    "No Recent Purchases",
+)
+
+
+def segment_sort_key(name: str) -> tuple[int, str]:
+    """Sort key putting classic segment names in RFM_SEGMENT_ORDER, others after."""
+    if name in RFM_SEGMENT_ORDER:
+        return (RFM_SEGMENT_ORDER.index(name), "")
+    return (len(RFM_SEGMENT_ORDER), name)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Headline numbers for the page header."""
+
+    as_of_date: date | None
+    customers: int
+    rfm_scored: int
+    contactable: int
+    offers: int
+    customers_with_offers: int
+    net_revenue: float
+
+
+@dataclass(frozen=True)
+class SegmentStat:
+    """One segment of one scheme ('rfm' classic segments or 'kmeans' clusters)."""
+
+    scheme: str
+    segment_name: str
+    customers: int
+    net_revenue: float
+    customer_share: float | None
+    revenue_share: float | None
+    avg_recency_days: float | None
+    avg_frequency: float | None
+    avg_monetary: float | None
+
+
+@dataclass(frozen=True)
+class ScoreCell:
+    """Customers with one (R score, F score) pair and their average monetary value."""
+
+    r_score: int
+    f_score: int
+    customers: int
+    avg_monetary: float | None
+
+
+@dataclass(frozen=True)
+class CrosstabCell:
+    """Customers shared by a classic RFM segment and a K-Means cluster."""
+
+    rfm_segment: str
+    cluster_name: str
+    customers: int
+    rfm_segment_share: float | None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Customers who moved from one segment to another in one month."""
+
+    from_segment: str
+    to_segment: str
+    customers: int
+    from_segment_rate: float | None
+
+
+@dataclass(frozen=True)
+class SegmentsData:
+    """Everything on the Segments sheet."""
+
+    segments: list[SegmentStat] = field(default_factory=list)
+    score_grid: list[ScoreCell] = field(default_factory=list)
+    crosstab: list[CrosstabCell] = field(default_factory=list)
+    migration_month: date | None = None
+    transitions: list[Transition] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OfferMixRow:
+    """Offers for one segment and offer type."""
+
+    rfm_segment: str
+    offer_type: str
+    offers: int
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """How often a product is offered."""
+
+    product_name: str
+    category: str | None
+    offers: int
+    customers: int
+
+
+@dataclass(frozen=True)
+class CopySourceRow:
+    """Offers whose copy came from one source, with one fallback reason (or None)."""
+
+    copy_source: str
+    fallback_reason: str | None
+    offers: int
+
+
+@dataclass(frozen=True)
+class OfferStatusRow:
+    """Customers with one offer status (and, for the not contactable, why)."""
+
+    offer_status: str
+    reason: str | None
+    customers: int
+
+
+@dataclass(frozen=True)
+class SampleOffer:
+    """One offer with its copy, for the sample table."""
+
+    rfm_segment: str | None
+    customer_id: str
+    offer_rank: int
+    product_name: str | None
+    category: str | None
+    offer_type: str | None
+    channel: str | None
+    discount_rate: float | None
+    headline: str | None
+    body: str | None
+    sms: str | None
+    copy_source: str | None
+    fallback_reason: str | None
+
+
+@dataclass(frozen=True)
+class OffersData:
+    """Everything on the Next Best Offers sheet."""
+
+    mix: list[OfferMixRow] = field(default_factory=list)
+    products: list[ProductRow] = field(default_factory=list)
+    copy_sources: list[CopySourceRow] = field(default_factory=list)
+    statuses: list[OfferStatusRow] = field(default_factory=list)
+    samples: list[SampleOffer] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SegmentUplift:
+    """Campaign results pooled over every campaign for one segment at send:
+    sums of members and conversions, then rates (never an average of rates)."""
+
+    segment_name: str
+    treatment_members: int
+    control_members: int
+    treatment_conversion_rate: float | None
+    control_conversion_rate: float | None
+    conversion_uplift: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    incremental_revenue: float | None
+    incremental_margin: float | None
+    allocated_cost: float | None
+    return_on_investment: float | None
+
+
+@dataclass(frozen=True)
+class CampaignCell:
+    """One campaign x segment at send x channel row of fct_campaign_performance."""
+
+    campaign_name: str
+    segment_name: str
+    channel: str | None
+    started_on: date | None
+    treatment_members: int
+    control_members: int
+    treatment_conversion_rate: float | None
+    control_conversion_rate: float | None
+    conversion_uplift: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    uplift_p_value: float | None
+    incremental_revenue: float | None
+    return_on_investment: float | None
+    sample_ratio_p_value: float | None
+
+
+@dataclass(frozen=True)
+class CampaignsData:
+    """Everything on the Campaign performance sheet."""
+
+    by_segment: list[SegmentUplift] = field(default_factory=list)
+    cells: list[CampaignCell] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QuarantineCount:
+    """Raw rows quarantined from one table for one reason."""
+
+    source_table: str
+    dq_reason: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    """The whole dashboard. `missing_marts` names marts absent from the warehouse,
+    so their panels can say why they are empty."""
+
+    overview: Overview
+    segments: SegmentsData
+    offers: OffersData
+    campaigns: CampaignsData
+    quarantine: list[QuarantineCount] = field(default_factory=list)
+    missing_marts: frozenset[str] = frozenset()
+    source: str = ""

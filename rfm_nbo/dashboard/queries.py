@@ -1,0 +1,387 @@
+"""Reading the marts into the plain data of data.py.
+
+Only marts are read (the public interface; DESIGN.md). Aggregation happens
+here in SQL, at the mart's grain: campaign uplift per segment is pooled over
+campaigns from sums of members and conversions (treatment rate minus control
+rate, Wald interval with 1.96 as fct_campaign_performance), because averaging
+per-campaign rates or intervals would be wrong; this matches the QuickSight
+sheet. A mart missing from the warehouse reads as empty and is reported in
+DashboardData.missing_marts, so its panels can say why they are empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from rfm_nbo.dashboard.data import (
+    CAMPAIGN_PERFORMANCE,
+    DIM_CUSTOMERS,
+    MARTS,
+    NEXT_BEST_OFFERS,
+    QUARANTINED_ROWS,
+    SEGMENT_CROSSTAB,
+    SEGMENT_SUMMARY,
+    SEGMENT_TRANSITIONS,
+    CampaignCell,
+    CampaignsData,
+    CopySourceRow,
+    CrosstabCell,
+    DashboardData,
+    OfferMixRow,
+    OffersData,
+    OfferStatusRow,
+    Overview,
+    ProductRow,
+    QuarantineCount,
+    SampleOffer,
+    ScoreCell,
+    SegmentsData,
+    SegmentStat,
+    SegmentUplift,
+    Transition,
+)
+from rfm_nbo.dashboard.errors import DashboardError
+from rfm_nbo.dashboard.warehouse import existing_tables
+
+TOP_PRODUCTS = 15
+Z_95 = 1.96  # as fct_campaign_performance: uplift +/- 1.96 x unpooled standard error
+
+
+def _scalar(value: Any) -> Any:
+    """DuckDB values as plain Python: decimals become floats, timestamps dates."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+class MartReader:
+    """Runs queries against the marts of one schema, knowing which marts exist."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, schema: str) -> None:
+        self.con = con
+        self.schema = schema
+        present = existing_tables(con, schema)
+        if not present & set(MARTS):
+            raise DashboardError(
+                f"The warehouse has no marts in schema {schema!r}: it has not been built yet. "
+                "Run `.venv/bin/dbt build` (or `make demo`); if you built with RFM_SCHEMA=NAME, "
+                "pass --marts-schema NAME_marts."
+            )
+        self.missing = frozenset(set(MARTS) - present)
+
+    def table(self, mart: str) -> str:
+        """The quoted, schema-qualified name of a mart."""
+        quoted_schema = self.schema.replace('"', '""')
+        return f'"{quoted_schema}"."{mart}"'
+
+    def rows(self, mart: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run `sql` (with `{t}` standing for the mart's table) and return plain rows;
+        no rows when the mart is missing."""
+        if mart in self.missing:
+            return []
+        try:
+            fetched = self.con.execute(sql.format(t=self.table(mart)), list(params)).fetchall()
+        except duckdb.Error as error:
+            first_line = str(error).strip().splitlines()[0]
+            raise DashboardError(
+                f"Cannot read {self.schema}.{mart}: {first_line} The warehouse may come from an "
+                "older version of the project: rebuild it with `.venv/bin/dbt build`."
+            ) from error
+        return [tuple(_scalar(value) for value in row) for row in fetched]
+
+
+def _scheme_order(stat: SegmentStat, cluster_ids: dict[str, int]) -> tuple[int, int]:
+    """Sort key: RFM segments first (kept in query order: the sort is stable), then
+    clusters by cluster_id (1 = best profile)."""
+    if stat.scheme == "rfm":
+        return (0, 0)
+    return (1, cluster_ids.get(stat.segment_name, 10**9))
+
+
+def read_overview(reader: MartReader) -> Overview:
+    """Headline counts and the as-of date (from the offers mart, or else derived
+    from dim_customers: last completed order date + recency days)."""
+    customers = reader.rows(
+        DIM_CUSTOMERS,
+        """
+        select
+            count(*),
+            count(*) filter (where is_rfm_scored),
+            count(*) filter (where is_contactable),
+            coalesce(sum(monetary), 0),
+            max(cast(last_ordered_at as date) + recency_days) filter (where is_rfm_scored)
+        from {t}
+        """,
+    )
+    total, scored, contactable, revenue, derived_as_of = customers[0] if customers else (0,) * 5
+    offers = reader.rows(
+        NEXT_BEST_OFFERS, "select count(*), count(distinct customer_id), max(as_of_date) from {t}"
+    )
+    offer_count, offer_customers, offers_as_of = offers[0] if offers else (0, 0, None)
+    as_of: date | None = offers_as_of or derived_as_of
+    return Overview(
+        as_of_date=as_of,
+        customers=int(total or 0),
+        rfm_scored=int(scored or 0),
+        contactable=int(contactable or 0),
+        offers=int(offer_count or 0),
+        customers_with_offers=int(offer_customers or 0),
+        net_revenue=float(revenue or 0),
+    )
+
+
+def read_segments(reader: MartReader) -> SegmentsData:
+    """Segment sizes for both schemes, the R x F grid, the RFM x cluster crosstab and
+    the transition matrix of the newest month."""
+    cluster_ids = dict(
+        reader.rows(
+            DIM_CUSTOMERS,
+            "select cluster_name, min(cluster_id) from {t} "
+            "where cluster_name is not null group by cluster_name",
+        )
+    )
+    summary = reader.rows(
+        SEGMENT_SUMMARY,
+        """
+        select segmentation_scheme, segment_name, customers, net_revenue, customer_share,
+            revenue_share, avg_recency_days, avg_frequency, avg_monetary
+        from {t}
+        order by segmentation_scheme desc, customers desc, segment_name
+        """,
+    )
+    segments = [
+        SegmentStat(
+            scheme=row[0],
+            segment_name=row[1],
+            customers=int(row[2] or 0),
+            net_revenue=float(row[3] or 0),
+            customer_share=row[4],
+            revenue_share=row[5],
+            avg_recency_days=row[6],
+            avg_frequency=row[7],
+            avg_monetary=row[8],
+        )
+        for row in summary
+    ]
+    # Clusters in cluster_id order (1 = best profile); RFM segments stay by size here
+    # and are put in their canonical order by the page.
+    segments.sort(key=lambda stat: _scheme_order(stat, cluster_ids))
+    grid = [
+        ScoreCell(int(r), int(f), int(n), avg)
+        for r, f, n, avg in reader.rows(
+            DIM_CUSTOMERS,
+            """
+            select r_score, f_score, count(*), avg(monetary)
+            from {t}
+            where is_rfm_scored and r_score is not null and f_score is not null
+            group by r_score, f_score
+            order by r_score, f_score
+            """,
+        )
+    ]
+    crosstab = [
+        CrosstabCell(segment, cluster, int(n or 0), share)
+        for segment, cluster, n, share in reader.rows(
+            SEGMENT_CROSSTAB,
+            "select rfm_segment, cluster_name, customers, rfm_segment_share from {t} "
+            "where rfm_segment is not null and cluster_name is not null",
+        )
+    ]
+    latest = reader.rows(
+        SEGMENT_TRANSITIONS,
+        """
+        select month_end_date, coalesce(from_rfm_segment, '(none)'),
+            coalesce(to_rfm_segment, '(none)'), customers, from_segment_rate
+        from {t}
+        where month_end_date = (select max(month_end_date) from {t})
+        """,
+    )
+    return SegmentsData(
+        segments=segments,
+        score_grid=grid,
+        crosstab=crosstab,
+        migration_month=latest[0][0] if latest else None,
+        transitions=[Transition(f, to, int(n or 0), rate) for _, f, to, n, rate in latest],
+    )
+
+
+def read_offers(reader: MartReader, sample_size: int) -> OffersData:
+    """Offer mix, top products, copy sources, customer offer status and a sample of
+    rank-1 offers (one per segment and offer type, by customer id: deterministic)."""
+    mix = [
+        OfferMixRow(segment, offer_type, int(n))
+        for segment, offer_type, n in reader.rows(
+            NEXT_BEST_OFFERS,
+            "select coalesce(rfm_segment, 'Unknown'), coalesce(offer_type, 'unknown'), count(*) "
+            "from {t} group by all",
+        )
+    ]
+    products = [
+        ProductRow(name, category, int(n), int(customers))
+        for _, name, category, n, customers in reader.rows(
+            NEXT_BEST_OFFERS,
+            """
+            select product_id, coalesce(max(product_name), product_id), max(category),
+                count(*) as offers, count(distinct customer_id)
+            from {t}
+            group by product_id
+            order by offers desc, product_id
+            limit ?
+            """,
+            [TOP_PRODUCTS],
+        )
+    ]
+    sources = [
+        CopySourceRow(source, reason, int(n))
+        for source, reason, n in reader.rows(
+            NEXT_BEST_OFFERS,
+            "select coalesce(copy_source, 'unknown'), fallback_reason, count(*) from {t} "
+            "group by all order by count(*) desc, 1, 2",
+        )
+    ]
+    statuses = [
+        OfferStatusRow(status, reason, int(n))
+        for status, reason, n in reader.rows(
+            DIM_CUSTOMERS,
+            "select coalesce(offer_status, 'unknown'), not_contactable_reason, count(*) from {t} "
+            "group by all order by count(*) desc, 1, 2",
+        )
+    ]
+    samples = [
+        SampleOffer(*row)
+        for row in reader.rows(
+            NEXT_BEST_OFFERS,
+            """
+            with first_offers as (
+                select
+                    *,
+                    row_number() over (
+                        partition by rfm_segment, offer_type order by customer_id
+                    ) as nth_in_group
+                from {t}
+                where offer_rank = 1
+            )
+            select rfm_segment, customer_id, offer_rank, product_name, category, offer_type,
+                channel, discount_rate, headline, body, sms, copy_source, fallback_reason
+            from first_offers
+            where nth_in_group = 1
+            order by rfm_segment, offer_type
+            limit ?
+            """,
+            [sample_size],
+        )
+    ]
+    return OffersData(
+        mix=mix, products=products, copy_sources=sources, statuses=statuses, samples=samples
+    )
+
+
+def read_campaigns(reader: MartReader) -> CampaignsData:
+    """Uplift, incremental revenue and ROI pooled per segment at send, and every
+    campaign x segment x channel cell as the mart has it."""
+    pooled = reader.rows(
+        CAMPAIGN_PERFORMANCE,
+        f"""
+        with pooled as (
+            select
+                segment_at_send as segment_name,
+                sum(treatment_members) as treated,
+                sum(control_members) as controls,
+                sum(treatment_conversions) as treated_converted,
+                sum(control_conversions) as controls_converted,
+                sum(incremental_revenue) as incremental_revenue,
+                sum(incremental_margin) as incremental_margin,
+                sum(allocated_cost) as allocated_cost
+            from {{t}}
+            group by segment_at_send
+        ),
+        rates as (
+            select
+                *,
+                cast(treated_converted as double) / nullif(treated, 0) as treated_rate,
+                cast(controls_converted as double) / nullif(controls, 0) as control_rate
+            from pooled
+        ),
+        uplift as (
+            select
+                *,
+                treated_rate - control_rate as conversion_uplift,
+                sqrt(
+                    treated_rate * (1 - treated_rate) / nullif(treated, 0)
+                    + control_rate * (1 - control_rate) / nullif(controls, 0)
+                ) as standard_error
+            from rates
+        )
+        select
+            segment_name, treated, controls, treated_rate, control_rate, conversion_uplift,
+            conversion_uplift - {Z_95} * standard_error,
+            conversion_uplift + {Z_95} * standard_error,
+            incremental_revenue, incremental_margin, allocated_cost,
+            (incremental_margin - allocated_cost) / nullif(allocated_cost, 0)
+        from uplift
+        order by segment_name
+        """,
+    )
+    cells = reader.rows(
+        CAMPAIGN_PERFORMANCE,
+        """
+        select campaign_name, segment_at_send, channel, started_at, treatment_members,
+            control_members, treatment_conversion_rate, control_conversion_rate,
+            conversion_uplift, conversion_uplift_ci_lower, conversion_uplift_ci_upper,
+            uplift_p_value, incremental_revenue, return_on_investment, sample_ratio_p_value
+        from {t}
+        order by started_at, campaign_id, segment_at_send, channel
+        """,
+    )
+    return CampaignsData(
+        by_segment=[
+            SegmentUplift(row[0], int(row[1] or 0), int(row[2] or 0), *row[3:]) for row in pooled
+        ],
+        cells=[
+            CampaignCell(
+                row[0] or "(unnamed)",
+                row[1],
+                row[2],
+                row[3],
+                int(row[4] or 0),
+                int(row[5] or 0),
+                *row[6:],
+            )
+            for row in cells
+        ],
+    )
+
+
+def read_quarantine(reader: MartReader) -> list[QuarantineCount]:
+    """Quarantined raw rows by table and reason."""
+    return [
+        QuarantineCount(table, reason, int(n))
+        for table, reason, n in reader.rows(
+            QUARANTINED_ROWS,
+            "select source_table, dq_reason, count(*) from {t} group by all "
+            "order by source_table, count(*) desc, dq_reason",
+        )
+    ]
+
+
+def read_dashboard(
+    con: duckdb.DuckDBPyConnection, schema: str, *, sample_size: int = 20, source: str = ""
+) -> DashboardData:
+    """Everything the dashboard shows, read from the marts in `schema`."""
+    reader = MartReader(con, schema)
+    return DashboardData(
+        overview=read_overview(reader),
+        segments=read_segments(reader),
+        offers=read_offers(reader, sample_size),
+        campaigns=read_campaigns(reader),
+        quarantine=read_quarantine(reader),
+        missing_marts=reader.missing,
+        source=source,
+    )

@@ -1,0 +1,186 @@
+"""The Next Best Offers sheet: offers by segment and type, top products, which
+customers got offers (and why not), where the copy came from, and a sample of
+offers with their copy."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rfm_nbo.dashboard.charts import PALETTE, Series, bar_chart
+from rfm_nbo.dashboard.components import Column, Context, no_data, panel, table
+from rfm_nbo.dashboard.data import (
+    DIM_CUSTOMERS,
+    NEXT_BEST_OFFERS,
+    OffersData,
+    segment_sort_key,
+)
+from rfm_nbo.dashboard.formatting import MISSING, fmt_int, fmt_pct, humanize
+
+STATUS_LABELS = {
+    "has_offers": "has offers",
+    "not_contactable": "not contactable",
+    "no_allowed_candidate": "no allowed product",
+}
+REASON_LABELS = {"no_marketing_opt_in": "no opt-in", "no_customer_record": "no customer record"}
+
+
+def offer_mix_chart(data: OffersData) -> str:
+    """Offers per segment, stacked by offer type (most frequent type first)."""
+    totals = Counter[str]()
+    for row in data.mix:
+        totals[row.offer_type] += row.offers
+    types = sorted(totals, key=lambda t: (-totals[t], t))
+    segments = sorted({row.rfm_segment for row in data.mix}, key=segment_sort_key)
+    counts = {(row.rfm_segment, row.offer_type): row.offers for row in data.mix}
+    series = [
+        Series(humanize(t), [counts.get((s, t)) for s in segments], PALETTE[i % len(PALETTE)])
+        for i, t in enumerate(types)
+    ]
+    return bar_chart(
+        "offers-by-segment",
+        "Offers by segment and offer type",
+        segments,
+        series,
+        fmt=fmt_int,
+        stacked=True,
+    )
+
+
+def top_products_chart(data: OffersData) -> str:
+    """The most offered products, with how many customers get each."""
+    return bar_chart(
+        "top-products",
+        "Most offered products",
+        [p.product_name for p in data.products],
+        [Series("Offers", [p.offers for p in data.products], PALETTE[2])],
+        fmt=fmt_int,
+        value_labels=[f"{fmt_int(p.offers)} \u00b7 {p.category or MISSING}" for p in data.products],
+    )
+
+
+def status_chart(data: OffersData) -> str:
+    """Customers by offer status; the not contactable split by reason."""
+    labels = [
+        STATUS_LABELS.get(s.offer_status, humanize(s.offer_status))
+        + (f" ({REASON_LABELS.get(s.reason, humanize(s.reason))})" if s.reason else "")
+        for s in data.statuses
+    ]
+    total = sum(s.customers for s in data.statuses)
+    return bar_chart(
+        "offer-status",
+        "Customers by offer status",
+        labels,
+        [Series("Customers", [s.customers for s in data.statuses], PALETTE[4])],
+        fmt=fmt_int,
+        value_labels=[
+            f"{fmt_int(s.customers)} ({fmt_pct(s.customers / total if total else None, 0)})"
+            for s in data.statuses
+        ],
+    )
+
+
+def copy_source_panel(data: OffersData) -> str:
+    """Offers by copy source, then the fallbacks (LLM answers rejected for the
+    template) by reason, or a sentence saying why there are none."""
+    by_source = Counter[str]()
+    for row in data.copy_sources:
+        by_source[row.copy_source] += row.offers
+    total = sum(by_source.values())
+    sources = sorted(by_source, key=lambda s: (-by_source[s], s))
+    chart = bar_chart(
+        "copy-source",
+        "Offers by copy source",
+        sources,
+        [Series("Offers", [by_source[s] for s in sources], PALETTE[3])],
+        fmt=fmt_int,
+        value_labels=[
+            f"{fmt_int(by_source[s])} ({fmt_pct(by_source[s] / total)})" for s in sources
+        ],
+    )
+    fallbacks = [row for row in data.copy_sources if row.fallback_reason]
+    if fallbacks:
+        detail = table(
+            "copy-fallbacks",
+            [Column("Source used"), Column("Fallback reason"), Column("Offers", True)],
+            [[r.copy_source, humanize(r.fallback_reason), fmt_int(r.offers)] for r in fallbacks],
+        )
+    elif "bedrock" in by_source:
+        detail = '<p class="note">No fallbacks: every LLM answer passed validation.</p>'
+    else:
+        detail = (
+            '<p class="note">No fallbacks: all copy came from the offline template engine '
+            "(no LLM was configured for this build).</p>"
+        )
+    return chart + "<h4>Fallbacks to the template</h4>" + detail
+
+
+def samples_table(data: OffersData) -> str:
+    """The sample offers with their full copy (escaped: it is model output)."""
+    rows = [
+        [
+            o.rfm_segment,
+            o.customer_id,
+            f"{o.product_name or MISSING} ({o.category or MISSING})",
+            humanize(o.offer_type),
+            fmt_pct(o.discount_rate, 0),
+            o.channel,
+            o.headline,
+            o.body,
+            o.sms,
+            o.copy_source if not o.fallback_reason else f"{o.copy_source} (fallback)",
+        ]
+        for o in sorted(data.samples, key=lambda o: segment_sort_key(o.rfm_segment or ""))
+    ]
+    columns = [
+        Column("Segment"),
+        Column("Customer"),
+        Column("Product"),
+        Column("Offer"),
+        Column("Discount", True),
+        Column("Channel"),
+        Column("Headline"),
+        Column("Body"),
+        Column("SMS"),
+        Column("Copy"),
+    ]
+    return table("sample-offers", columns, rows)
+
+
+def offers_sheet(data: OffersData, ctx: Context) -> str:
+    """All panels of the Next Best Offers sheet, in reading order."""
+    no_offers = ctx.empty(
+        NEXT_BEST_OFFERS, "No customer is contactable, or no product passes the offer rules."
+    )
+    return "".join(
+        [
+            panel(
+                "Offers by segment and offer type",
+                offer_mix_chart(data) if data.mix else no_offers,
+                note="Every ranked offer, stacked by the playbook objective.",
+            ),
+            panel(
+                "Most offered products",
+                top_products_chart(data) if data.products else no_offers,
+                note="Top products by offers; right: offers and category.",
+            ),
+            panel(
+                "Who gets offers",
+                status_chart(data) if data.statuses else ctx.empty(DIM_CUSTOMERS),
+                note="Customers by offer status; not contactable customers by reason.",
+            ),
+            panel(
+                "Where the copy came from",
+                copy_source_panel(data) if data.copy_sources else no_offers,
+                note="template: offline engine; bedrock: LLM answer that passed validation.",
+            ),
+            panel(
+                "Sample offers",
+                samples_table(data)
+                if data.samples
+                else (no_offers if not data.mix else no_data("Sample table turned off.")),
+                note="The first-ranked offer of one customer per segment and offer type. "
+                "Copy is shown as text, never as markup.",
+                wide=True,
+            ),
+        ]
+    )
