@@ -54,6 +54,16 @@ browser: ## Install Chromium from Debian packages (the dashboard's browser test 
 athena-check: setup ## Offline Athena portability check (compile against local moto, Trino dialect)
 	$(BIN)/python -m rfm_nbo.portability.athena_check
 
+athena-verify: setup ## Transpile the Athena SQL to DuckDB and compare marts; dbt build --target athena on moto
+	$(BIN)/python -m rfm_nbo.portability.transpile_check
+	$(BIN)/python -m rfm_nbo.portability.moto_run
+
+iam: setup ## Check the IAM policy documents in iam/ against botocore's service models
+	$(BIN)/python -m rfm_nbo.portability.iam check
+
+spark-test: setup ## Only the Spark paths of the Python models, under local PySpark
+	$(BIN)/pytest -m spark
+
 quicksight: setup ## Deploy the QuickSight data sets and dashboard (ARGS='--aws-account-id ... --principal-arn ...')
 	$(BIN)/dbt parse --quiet
 	$(BIN)/python -m rfm_nbo.quicksight $(ARGS)
@@ -72,4 +82,4 @@ lock: setup ## Re-pin requirements.lock from requirements.in
 clean: ## Remove build output and the local warehouse (keeps .venv)
 	rm -rf target target_athena logs warehouse/*.duckdb warehouse/*.wal
 
-.PHONY: help setup demo build test lint dbt-test pytest dashboard browser athena-check quicksight spark-deps seeds lock clean
+.PHONY: help setup demo build test lint dbt-test pytest dashboard browser athena-check athena-verify iam spark-test quicksight spark-deps seeds lock clean

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -36,30 +34,6 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 # ---------------------------------------------------------------------------
 # The real compile
 # ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def athena_compile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]:
-    """`python -m rfm_nbo.portability.athena_check` on the project, into a
-    throwaway target path; returns (target path, output, exit status)."""
-    target = tmp_path_factory.mktemp("target_athena")
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "rfm_nbo.portability.athena_check",
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(target),
-        ],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    return target, completed.stdout + completed.stderr, completed.returncode
 
 
 def _invocation_id(manifest: Path) -> str | None:

@@ -6,6 +6,10 @@ server, then reject what Athena (Trino) cannot run or runs differently.
     python -m rfm_nbo.portability.athena_check --sql some.sql other.sql
     python -m rfm_nbo.portability.athena_check --list-rules
 
+Besides the SQL, the compiled manifest's table configuration is checked
+(``athena_tables``): marts Iceberg, Parquet everywhere, unique S3 locations,
+Iceberg-storable contract types, partition columns, Python models' inputs.
+
 Exit status: 0 portable, 1 violations, 2 the compile itself failed.
 No AWS account, credentials or network are needed: every AWS call goes to a
 moto server on 127.0.0.1 with dummy credentials.
@@ -66,8 +70,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _list_rules() -> int:
+    from rfm_nbo.portability.athena_tables import TABLE_RULES
+
     for rule in RULES.values():
         print(f"{rule.id} ({rule.severity})\n  rejects: {rule.rejects}\n  why:     {rule.reason}")
+    for table_rule in TABLE_RULES.values():
+        print(
+            f"{table_rule.id} (table configuration)\n  rejects: {table_rule.rejects}\n"
+            f"  why:     {table_rule.reason}"
+        )
     return 0
 
 
@@ -113,13 +124,32 @@ def run(project_dir: Path, target_path: Path, skip_compile: bool = False) -> int
         print(f"error: {error}", file=sys.stderr)
         return 2
     compiled_at = time.monotonic()
+    table_problems = _check_tables(project_dir, target_path)
     report = check_nodes(nodes)
     print(format_report(report))
+    if table_problems:
+        print("FAILED: Athena table configuration (see above)")
     print(
         f"time: compile {compiled_at - started:.1f} s, "
         f"check {time.monotonic() - compiled_at:.1f} s ({target_path})"
     )
-    return 0 if report.ok else 1
+    return 0 if report.ok and not table_problems else 1
+
+
+def _check_tables(project_dir: Path, target_path: Path) -> list:
+    """Print the Athena table layout and the table-configuration problems; return them."""
+    import json
+
+    from rfm_nbo.portability.athena_tables import TABLE_RULES, check_target, table_summary
+
+    problems = check_target(target_path, project_dir)
+    manifest = json.loads((target_path / "manifest.json").read_text())
+    for kind, names in table_summary(manifest).items():
+        print(f"tables {kind}: {len(names)}")
+    print(f"table configuration: {len(problems)} problem(s)")
+    for problem in problems:
+        print(f"  {problem.render()} -> {TABLE_RULES[problem.rule].reason}")
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,8 +89,11 @@ customer_categories as (
 shares as (
     select
         *,
-        affinity_score / sum(affinity_score) over (partition by customer_id) as customer_share,
-        sum(affinity_score) over (partition by category)
+        -- Doubles: Trino would divide the decimals as decimals, rounding to
+        -- 9 places, and the two engines would disagree in the last digits.
+        cast(affinity_score as double)
+        / sum(affinity_score) over (partition by customer_id) as customer_share,
+        cast(sum(affinity_score) over (partition by category) as double)
         / sum(affinity_score) over () as population_share
     from customer_categories
 ),

@@ -29,7 +29,7 @@ renamed as (
 typed as (
     select
         *,
-        {{ dbt.safe_cast('offer_discount_pct_text', dbt.type_float()) }} as offer_discount_pct,
+        {{ dbt.safe_cast('offer_discount_pct_text', 'double') }} as offer_discount_pct,
         {{ dbt.safe_cast('sent_at_text', dbt.type_timestamp()) }} as sent_at
     from renamed
 ),
