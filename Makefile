@@ -51,6 +51,9 @@ dashboard: setup ## Write the local HTML dashboard from the DuckDB marts (target
 browser: ## Install Chromium from Debian packages (the dashboard's browser test needs it)
 	@scripts/install_browser.sh
 
+bench: setup ## Benchmark at 100k and 1M customers against a DuckDB floor and the pandas notebook (docs/benchmark.md)
+	$(BIN)/python -m rfm_nbo.bench --out target/bench
+
 athena-check: setup ## Offline Athena portability check (compile against local moto, Trino dialect)
 	$(BIN)/python -m rfm_nbo.portability.athena_check
 
@@ -82,4 +85,4 @@ lock: setup ## Re-pin requirements.lock from requirements.in
 clean: ## Remove build output and the local warehouse (keeps .venv)
 	rm -rf target target_athena logs warehouse/*.duckdb warehouse/*.wal
 
-.PHONY: help setup demo build test lint dbt-test pytest dashboard browser athena-check athena-verify iam spark-test quicksight spark-deps seeds lock clean
+.PHONY: help setup demo build test lint dbt-test pytest dashboard browser bench athena-check athena-verify iam spark-test quicksight spark-deps seeds lock clean
