@@ -9,6 +9,7 @@ floor must agree with int_customers_rfm_scored row for row.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -215,3 +216,14 @@ def test_peak_memory_covers_the_child_process(tmp_path: Path) -> None:
     assert measured.returncode == 0
     assert measured.peak_rss_bytes > 300 * 2**20
     assert measured.timeline and measured.wall_seconds >= 0.5
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux /proc")
+def test_a_large_benchmark_process_does_not_inflate_its_childrens_peak() -> None:
+    # Linux copies the parent's high-water mark into a forked child (ru_maxrss):
+    # the measurement must not report the parent's memory as the child's.
+    ballast = bytearray(600 * 2**20)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    measured = run_measured([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    assert measured.peak_rss_bytes < 300 * 2**20
+    del ballast

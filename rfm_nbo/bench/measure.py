@@ -1,12 +1,17 @@
 """Run a command and measure it: wall time and peak memory of its whole process tree.
 
 Peak memory is the largest sum of resident set sizes (RSS) over the process
-and all its descendants, sampled every ``interval`` seconds (psutil when the
-venv has it, else /proc on Linux), cross-checked with the kernel's own
-high-water mark of the largest single process (``ru_maxrss`` from ``wait4``),
-which catches spikes shorter than the sampling interval. The reported peak is
-the larger of the two. The samples are kept (a timeline) so a dbt build's
-peak can be attributed to the models running at the time.
+and all its descendants, sampled every ``interval`` seconds, cross-checked
+with each process's own high-water mark (``VmHWM`` in /proc/<pid>/status,
+kept by the kernel since the process's exec), which catches spikes shorter
+than the sampling interval. The reported peak is the larger of the two.
+(``ru_maxrss`` from ``wait4`` is no substitute on Linux: a child starts with
+the high-water mark of the parent that forked it, so a benchmark process that
+has itself used memory would inflate every later measurement.) Outside Linux,
+psutil (when installed) samples RSS and ``ru_maxrss`` is the cross-check.
+
+The samples are kept (a timeline) so a dbt build's peak can be attributed to
+the models running at the time.
 """
 
 from __future__ import annotations
@@ -24,8 +29,6 @@ try:  # optional: not in requirements.lock
 except ImportError:  # pragma: no cover - depends on the environment
     psutil = None
 
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
 
 @dataclass
 class Measurement:
@@ -36,7 +39,7 @@ class Measurement:
     wall_seconds: float
     started_at: float  # time.time() at start
     peak_tree_rss_bytes: int  # sampled sum over the process tree
-    max_process_rss_bytes: int  # kernel high-water mark of the largest process
+    max_process_rss_bytes: int  # high-water mark of the largest process (VmHWM / ru_maxrss)
     sampler: str
     cpu_seconds: float = 0.0  # user + system time of the process and its waited-for children
     # CPU seconds other processes used meanwhile (machine busy time minus ours):
@@ -69,38 +72,58 @@ def _children_proc(pid: int) -> list[int]:
     return children
 
 
-def _rss_proc(pid: int) -> int:
+def _status_bytes(pid: int) -> tuple[int, int]:
+    """(VmRSS, VmHWM) of ``pid`` in bytes from /proc/<pid>/status; zeros when it is gone."""
+    rss = hwm = 0
     try:
-        with open(f"/proc/{pid}/statm") as handle:
-            return int(handle.read().split()[1]) * PAGE_SIZE
-    except (OSError, IndexError, ValueError):
-        return 0
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1]) * 1024
+                elif line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return rss, hwm
 
 
-def tree_rss(pid: int) -> int:
-    """Sum of RSS over ``pid`` and its descendants, in bytes (0 when it is gone)."""
+def has_proc() -> bool:
+    return os.path.exists("/proc/self/status")
+
+
+def sample_tree(pid: int) -> tuple[int, dict[int, int]]:
+    """Sum of RSS over ``pid`` and its descendants, and each one's high-water mark (Linux)."""
+    if has_proc():
+        total, marks, stack, seen = 0, {}, [pid], set()
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            rss, hwm = _status_bytes(current)
+            total += rss
+            marks[current] = hwm
+            stack.extend(_children_proc(current))
+        return total, marks
     if psutil is not None:
         try:
             root = psutil.Process(pid)
             processes = [root, *root.children(recursive=True)]
         except psutil.Error:
-            return 0
+            return 0, {}
         total = 0
         for process in processes:
             try:
                 total += process.memory_info().rss
             except psutil.Error:
                 continue
-        return total
-    total, stack, seen = 0, [pid], set()
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        total += _rss_proc(current)
-        stack.extend(_children_proc(current))
-    return total
+        return total, {}
+    return 0, {}
+
+
+def tree_rss(pid: int) -> int:
+    """Sum of RSS over ``pid`` and its descendants, in bytes (0 when it is gone)."""
+    return sample_tree(pid)[0]
 
 
 def machine_busy_seconds() -> float | None:
@@ -119,7 +142,9 @@ def machine_busy_seconds() -> float | None:
 
 
 def sampler_name() -> str:
-    return "psutil" if psutil is not None else "/proc"
+    if has_proc():
+        return "/proc (VmRSS sum, VmHWM per process)"
+    return "psutil (RSS sum) + ru_maxrss" if psutil is not None else "ru_maxrss only"
 
 
 def run_measured(
@@ -148,11 +173,15 @@ def run_measured(
     timeline: list[tuple[float, int]] = []
     done = threading.Event()
 
+    marks: dict[int, int] = {}
+
     def sample() -> None:
         while not done.is_set():
-            rss = tree_rss(process.pid)
+            rss, hwm = sample_tree(process.pid)
             if rss:
                 timeline.append((time.time(), rss))
+            for pid, value in hwm.items():
+                marks[pid] = max(marks.get(pid, 0), value)
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -185,7 +214,10 @@ def run_measured(
     other = None
     if busy_before is not None and busy_after is not None:
         other = max(0.0, busy_after - busy_before - cpu)
-    max_rss = usage.ru_maxrss * (1 if _maxrss_in_bytes() else 1024)
+    if has_proc():
+        max_rss = max(marks.values(), default=0)
+    else:
+        max_rss = usage.ru_maxrss * (1 if _maxrss_in_bytes() else 1024)
     return Measurement(
         command=list(command),
         returncode=process.returncode,
