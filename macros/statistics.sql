@@ -1,7 +1,12 @@
 {#- Standard normal CDF, for p-values. Trino (Athena) has normal_cdf; DuckDB
     has no such function, so the default is the Abramowitz & Stegun 7.1.26
     approximation of erf (absolute error below 1.5e-7, far below anything a
-    p-value is read to). pytests/stats checks it against scipy. -#}
+    p-value is read to).
+    pytests/dbt_project/test_demo_segments_and_campaigns.py
+    (test_uplift_statistics_match_scipy) checks the p-values built on it
+    against scipy; pytests/portability/test_transpile_equality.py
+    (test_athena_sql_on_duckdb_equals_the_duckdb_target) holds them within
+    1e-6 of Athena's exact normal_cdf. -#}
 {% macro standard_normal_cdf(z) -%}
     {{ return(adapter.dispatch('standard_normal_cdf')(z)) }}
 {%- endmacro %}
