@@ -23,10 +23,14 @@ pandas 2-only methods (``DataFrame.map``, ``case_when``, copy-on-write
 assumptions, pyarrow-backed dtypes), numpy 2-only functions, and Python 3.10+
 syntax at run time (``match``, ``zip(strict=)``, ``X | Y`` outside annotations,
 dataclass ``slots``/``kw_only``); every module has ``from __future__ import
-annotations`` so the ``X | None`` hints are never evaluated. The non-Spark
-tests also pass on scikit-learn 1.1.3, pandas 1.5.3, numpy 1.23.5, scipy 1.9.3
-and duckdb 0.9.2 (pandas 1.4 has no wheel for Python 3.11); Spark 3.2 specifics
-are in ``spark``.
+annotations`` so the ``X | None`` hints are never evaluated. What is checked:
+the tests run only on the versions pinned in ``requirements.lock`` (newer than
+Athena's); the old-version constraints above are enforced by a static scan,
+``rfm_nbo.portability.spark_runtime`` (pytests/spark/test_athena_spark_runtime.py),
+which finds Python 3.10+ syntax and APIs newer than engine v3's by name in the
+code Athena Spark imports. Nothing runs this code on scikit-learn 1.1 or
+pandas 1.4 (docs/athena.md: k-means++ seeding there may differ). Spark 3.2
+specifics are in ``spark``.
 """
 
 from __future__ import annotations
