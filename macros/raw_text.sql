@@ -23,3 +23,19 @@
         when lower({{ column }}) in ('false', 'f', 'no', 'n', '0') then false
     end
 {%- endmacro %}
+
+
+{#- raw_record, with the personal columns in `redacted_columns` replaced by
+    '<redacted>' (or empty when the raw value is empty), so a quarantined row
+    can be read without exposing personal data. Order rows by raw_record
+    itself, not by this: rows differing only in a redacted value tie here. -#}
+{% macro redacted_raw_record(columns, redacted_columns) -%}
+    {%- for column in columns -%}
+        {%- if column in redacted_columns -%}
+            case when {{ raw_text(adapter.quote(column)) }} is null then '' else '<redacted>' end
+        {%- else -%}
+            coalesce(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}), '')
+        {%- endif -%}
+        {%- if not loop.last %} || ' | ' || {% endif -%}
+    {%- endfor -%}
+{%- endmacro %}

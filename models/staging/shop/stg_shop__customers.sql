@@ -4,6 +4,8 @@
 
 {{ assert_source_columns('shop', 'customers') }}
 
+{%- set raw_columns = ['customer_id', 'email', 'country', 'signed_up_at', 'marketing_opt_in'] %}
+
 with
 
 source as (
@@ -17,8 +19,15 @@ renamed as (
         upper({{ raw_text('country') }}) as country_code,
         {{ raw_text('signed_up_at') }} as signed_up_at_text,
         {{ raw_text('marketing_opt_in') }} as marketing_opt_in_text,
-        {{ raw_record(['customer_id', 'email', 'country', 'signed_up_at', 'marketing_opt_in']) }}
-            as raw_record
+        -- raw_record reaches fct_quarantined_rows, a mart that QuickSight reads,
+        -- so the email only shows as '<redacted>' (or empty when missing). Not
+        -- the domain either: a personal or small-company domain can identify
+        -- someone, and no quality check looks at the email. The dedupe below
+        -- still orders duplicates by every raw value, email included
+        -- (unredacted_raw_record, never selected), so rows differing only in
+        -- the email keep the same deterministic order as before.
+        {{ raw_record(raw_columns) }} as unredacted_raw_record,
+        {{ redacted_raw_record(raw_columns, ['email']) }} as raw_record
     from source
 ),
 
@@ -46,7 +55,7 @@ duplicates_checked as (
         *,
         coalesce(
             row_dq_reason,
-            {{ duplicate_key_check('row_dq_reason', ['customer_id'], ['raw_record']) }}
+            {{ duplicate_key_check('row_dq_reason', ['customer_id'], ['unredacted_raw_record']) }}
         ) as dq_reason
     from row_checked
 ),
