@@ -2,37 +2,81 @@
     (int_customers_rfm_scored) and the monthly snapshots
     (int_customer_snapshots_rfm_scored) so both score exactly alike.
 
-    Step 1, rfm_tiles: NTILE(N) ordered by the value, then customer_id, so the
-    tiles are deterministic. Fewer days since the last order is better, so
-    recency runs from the longest gap (tile 1) to the shortest (tile N).
-    Step 2, rfm_tie_scores: NTILE splits a run of equal values across buckets;
-    every customer in such a run gets the lowest tile any of them received, so
-    equal raw values always get equal scores. -#}
+    A score is the NTILE(N) bucket a customer would get ordered by the value,
+    then customer_id, except that a run of equal values, which NTILE splits
+    across buckets, all get the lowest bucket any of them received: equal raw
+    values always get equal scores. Fewer days since the last order is better,
+    so recency runs from the longest gap (score 1) to the shortest (score N).
 
-{% macro rfm_tiles(buckets, partition_by=none) -%}
+    NTILE is non-decreasing along its order, so the lowest bucket of a run is
+    the bucket of the run's first row, whose position is rank() over the value
+    alone. Hence two steps, one window sort per measure instead of two:
+    rfm_ranks (rank and population size), then rfm_scores (the NTILE bucket of
+    that position, by NTILE's own arithmetic). -#}
+
+{% macro rfm_ranks(partition_by=none) -%}
     {%- set partition = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
-    ntile({{ buckets }}) over ({{ partition }}order by recency_days desc, customer_id) as recency_tile,
-    ntile({{ buckets }}) over ({{ partition }}order by frequency, customer_id) as frequency_tile,
-    ntile({{ buckets }}) over ({{ partition }}order by monetary, customer_id) as monetary_tile
+    rank() over ({{ partition }}order by recency_days desc) as recency_rank,
+    rank() over ({{ partition }}order by frequency) as frequency_rank,
+    rank() over ({{ partition }}order by monetary) as monetary_rank,
+    count(*) over ({{ partition|trim }}) as scored_customers
 {%- endmacro %}
 
 
-{% macro rfm_tie_scores(partition_by=none) -%}
-    {%- set partition = partition_by ~ ', ' if partition_by else '' -%}
-    cast(min(recency_tile) over (partition by {{ partition }}recency_days) as integer) as r_score,
-    cast(min(frequency_tile) over (partition by {{ partition }}frequency) as integer) as f_score,
-    cast(min(monetary_tile) over (partition by {{ partition }}monetary) as integer) as m_score
+{% macro rfm_scores(buckets) -%}
+    {{ ntile_of_position('recency_rank', 'scored_customers', buckets) }} as r_score,
+    {{ ntile_of_position('frequency_rank', 'scored_customers', buckets) }} as f_score,
+    {{ ntile_of_position('monetary_rank', 'scored_customers', buckets) }} as m_score
 {%- endmacro %}
 
 
-{#- The rule table is written on the 1..5 scale; other bucket counts map onto
-    it. Returns the join condition between scored rows and rfm_segment_rules. -#}
-{% macro rfm_rule_matches(scored, rules, buckets) -%}
-    {%- for dimension in ['r', 'f', 'm'] %}
-    {% if not loop.first %}and {% endif -%}
-    cast(ceiling({{ scored }}.{{ dimension }}_score * 5.0 / {{ buckets }}) as integer)
-        between {{ rules }}.{{ dimension }}_min and {{ rules }}.{{ dimension }}_max
-    {%- endfor %}
+{#- The bucket NTILE(buckets) gives the row at 1-based `position` of `row_count`
+    rows: with q = row_count div b and r = row_count mod b (b = buckets, at
+    most row_count), the first r buckets hold q + 1 rows and the rest q. Double
+    division and floor, because `/` truncates integers on Athena and does not
+    on DuckDB. -#}
+{% macro ntile_of_position(position, row_count, buckets) -%}
+    {%- set b = 'least(' ~ buckets ~ ', ' ~ row_count ~ ')' -%}
+    {%- set q = 'floor(' ~ row_count ~ ' / cast(' ~ b ~ ' as double))' -%}
+    {%- set r = '(' ~ row_count ~ ' - ' ~ q ~ ' * ' ~ b ~ ')' -%}
+    cast(
+        case
+            when {{ position }} <= {{ r }} * ({{ q }} + 1)
+                then floor(({{ position }} - 1) / ({{ q }} + 1)) + 1
+            else {{ r }} + floor(({{ position }} - 1 - {{ r }} * ({{ q }} + 1)) / {{ q }}) + 1
+        end
+        as integer
+    )
+{%- endmacro %}
+
+
+{#- Every (R, F, M) score triple on the 1..buckets scale with its segment from
+    the rule table, as a query to join on the three scores (an equality join,
+    cheaper than matching every customer against the rule boxes). The rules
+    are written on the 1..5 scale; a score s of N buckets maps onto it by
+    1 + round((s - 1) x 4 / (N - 1)), which keeps both ends (1 and N map to 1
+    and 5), so Lost and Champions stay reachable for every N. -#}
+{% macro rfm_score_segments(rules, buckets) -%}
+    {%- set scale = [] -%}
+    {%- for score in range(1, buckets + 1) -%}
+        {%- set on_five = 1 + (((score - 1) * 4 / (buckets - 1) + 0.5) | int) if buckets > 1 else 1 -%}
+        {%- do scale.append('(' ~ score ~ ', ' ~ on_five ~ ')') -%}
+    {%- endfor -%}
+    {%- set score_scale = '(values ' ~ scale | join(', ') ~ ')' %}
+    select
+        r.score as r_score,
+        f.score as f_score,
+        m.score as m_score,
+        {{ rules }}.segment_name,
+        {{ rules }}.rule_id
+    from {{ score_scale }} as r (score, rule_score)
+    cross join {{ score_scale }} as f (score, rule_score)
+    cross join {{ score_scale }} as m (score, rule_score)
+    inner join {{ rules }}
+        on
+            r.rule_score between {{ rules }}.r_min and {{ rules }}.r_max
+            and f.rule_score between {{ rules }}.f_min and {{ rules }}.f_max
+            and m.rule_score between {{ rules }}.m_min and {{ rules }}.m_max
 {%- endmacro %}
 
 

@@ -35,6 +35,23 @@ checked as (
         on campaign_members.campaign_id = campaigns.campaign_id
     left join customers
         on campaign_members.customer_id = customers.customer_id
+),
+
+final as (
+    select
+        campaign_id,
+        customer_id,
+        experiment_group,
+        is_treatment,
+        segment_at_send,
+        offer_product_id,
+        offer_discount_rate,
+        sent_at,
+        dq_reason,
+        -- The raw text is kept for quarantined rows only: a clean row lives on,
+        -- typed, in the clean models, and the text would double what is written.
+        case when dq_reason is not null then raw_record end as raw_record
+    from checked
 )
 
-select * from checked
+select * from final

@@ -18,17 +18,23 @@ segment_rules as (
     select * from {{ ref('rfm_segment_rules') }}
 ),
 
--- Lines to orders first, so the range join with twelve snapshots multiplies
--- orders, not lines.
+score_segments as (
+    {{ rfm_score_segments('segment_rules', buckets) }}
+),
+
+-- Lines summed to orders first, so the range join with twelve snapshots
+-- multiplies orders, not lines; one row per order makes frequency a plain
+-- count. Cancelled orders are left out: they net to zero revenue
+-- (int_order_lines_classified) and count toward neither recency nor frequency.
 customer_orders as (
     select
         customer_id,
         order_id,
-        order_status,
+        order_status = 'completed' as is_completed,
         min(ordered_at) as ordered_at,
         sum(net_revenue) as net_revenue
     from order_lines
-    where customer_id is not null
+    where customer_id is not null and order_status != 'cancelled'
     group by customer_id, order_id, order_status
 ),
 
@@ -37,8 +43,7 @@ orders_in_snapshot_window as (
         snapshots.month_end_date,
         snapshots.snapshot_as_of_date,
         customer_orders.customer_id,
-        customer_orders.order_id,
-        customer_orders.order_status,
+        customer_orders.is_completed,
         customer_orders.ordered_at,
         customer_orders.net_revenue
     from customer_orders
@@ -55,30 +60,29 @@ features as (
         month_end_date,
         customer_id,
         cast({{ dbt.datediff(
-            "max(case when order_status = 'completed' then ordered_at end)",
+            'max(case when is_completed then ordered_at end)',
             'max(snapshot_as_of_date)',
             'day',
         ) }} as integer) as recency_days,
-        cast(count(distinct case when order_status = 'completed' then order_id end) as integer)
-            as frequency,
+        cast(sum(case when is_completed then 1 else 0 end) as integer) as frequency,
         cast(sum(net_revenue) as {{ type_money() }}) as monetary
     from orders_in_snapshot_window
     group by month_end_date, customer_id
-    having count(distinct case when order_status = 'completed' then order_id end) > 0
+    having sum(case when is_completed then 1 else 0 end) > 0
 ),
 
-tiled as (
+ranked as (
     select
         *,
-        {{ rfm_tiles(buckets, partition_by='month_end_date') }}
+        {{ rfm_ranks(partition_by='month_end_date') }}
     from features
 ),
 
 scored as (
     select
         *,
-        {{ rfm_tie_scores(partition_by='month_end_date') }}
-    from tiled
+        {{ rfm_scores(buckets) }}
+    from ranked
 ),
 
 segmented as (
@@ -92,10 +96,13 @@ segmented as (
         scored.f_score,
         scored.m_score,
         {{ rfm_score_string('scored') }} as rfm_score,
-        segment_rules.segment_name as rfm_segment
+        score_segments.segment_name as rfm_segment
     from scored
-    left join segment_rules
-        on {{ rfm_rule_matches('scored', 'segment_rules', buckets) }}
+    left join score_segments
+        on
+            scored.r_score = score_segments.r_score
+            and scored.f_score = score_segments.f_score
+            and scored.m_score = score_segments.m_score
 )
 
 select * from segmented

@@ -15,18 +15,22 @@ segment_rules as (
     select * from {{ ref('rfm_segment_rules') }}
 ),
 
-tiled as (
+score_segments as (
+    {{ rfm_score_segments('segment_rules', buckets) }}
+),
+
+ranked as (
     select
         *,
-        {{ rfm_tiles(buckets) }}
+        {{ rfm_ranks() }}
     from features
 ),
 
 scored as (
     select
         *,
-        {{ rfm_tie_scores() }}
-    from tiled
+        {{ rfm_scores(buckets) }}
+    from ranked
 ),
 
 segmented as (
@@ -44,11 +48,14 @@ segmented as (
         scored.f_score,
         scored.m_score,
         {{ rfm_score_string('scored') }} as rfm_score,
-        segment_rules.segment_name as rfm_segment,
-        segment_rules.rule_id as rfm_segment_rule_id
+        score_segments.segment_name as rfm_segment,
+        score_segments.rule_id as rfm_segment_rule_id
     from scored
-    left join segment_rules
-        on {{ rfm_rule_matches('scored', 'segment_rules', buckets) }}
+    left join score_segments
+        on
+            scored.r_score = score_segments.r_score
+            and scored.f_score = score_segments.f_score
+            and scored.m_score = score_segments.m_score
 )
 
 select * from segmented

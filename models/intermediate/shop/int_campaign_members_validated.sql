@@ -1,3 +1,6 @@
+-- A filter of a table: as a view it costs nothing to build and little to read.
+{{ config(materialized='view') }}
+
 with
 
 campaign_members as (
