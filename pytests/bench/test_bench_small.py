@@ -182,7 +182,7 @@ def test_the_floor_query_has_every_placeholder_filled(tmp_path: Path) -> None:
         max_valid_at="2026-06-30 00:00:00",
     )
     assert "$" not in sql
-    assert "ntile(4)" in sql and "interval 365 day" in sql
+    assert "least(4, count(*) over ())" in sql and "interval 365 day" in sql
     assert "cast('2026-01-01' as date)" in sql
     assert str((tmp_path / "order_items.parquet").resolve()) in sql
 

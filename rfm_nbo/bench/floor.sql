@@ -14,7 +14,8 @@
 --     completed order's date, frequency = distinct completed orders, only
 --     customers with a completed order in the window;
 --   * scores (macros/rfm_scoring.sql): ntile ordered by value then
---     customer_id, then the lowest tile of each run of equal values.
+--     customer_id, then the lowest tile of each run of equal values,
+--     computed as the models do, from each value's rank.
 -- What it leaves out is what RFM does not need: quarantine tables, audit
 -- columns (raw_record is built only to break duplicate-key ties), segments.
 -- Placeholders (a dollar sign and a name) are filled by rfm_nbo.bench.floor.
@@ -260,13 +261,26 @@ features as (
     having count(*) filter (where customer_orders.order_status = 'completed') > 0
 ),
 
-tiled as (
+-- Scores as the models make them (macros/rfm_scoring.sql): the NTILE bucket
+-- of each value's rank, which is NTILE by value then customer_id with a run
+-- of equal values given its lowest bucket, in one sort per measure.
+ranked as (
     select
         *,
-        ntile($buckets) over (order by recency_days desc, customer_id) as recency_tile,
-        ntile($buckets) over (order by frequency, customer_id) as frequency_tile,
-        ntile($buckets) over (order by monetary, customer_id) as monetary_tile
+        rank() over (order by recency_days desc) as recency_rank,
+        rank() over (order by frequency) as frequency_rank,
+        rank() over (order by monetary) as monetary_rank,
+        count(*) over () as customers,
+        least($buckets, count(*) over ()) as buckets
     from features
+),
+
+sized as (
+    select
+        *,
+        customers // buckets as bucket_size,
+        customers % buckets as larger_buckets
+    from ranked
 ),
 
 scored as (
@@ -275,10 +289,22 @@ scored as (
         recency_days,
         frequency,
         monetary,
-        cast(min(recency_tile) over (partition by recency_days) as integer) as r_score,
-        cast(min(frequency_tile) over (partition by frequency) as integer) as f_score,
-        cast(min(monetary_tile) over (partition by monetary) as integer) as m_score
-    from tiled
+        cast(case
+            when recency_rank <= larger_buckets * (bucket_size + 1)
+                then (recency_rank - 1) // (bucket_size + 1) + 1
+            else larger_buckets + (recency_rank - 1 - larger_buckets * (bucket_size + 1)) // bucket_size + 1
+        end as integer) as r_score,
+        cast(case
+            when frequency_rank <= larger_buckets * (bucket_size + 1)
+                then (frequency_rank - 1) // (bucket_size + 1) + 1
+            else larger_buckets + (frequency_rank - 1 - larger_buckets * (bucket_size + 1)) // bucket_size + 1
+        end as integer) as f_score,
+        cast(case
+            when monetary_rank <= larger_buckets * (bucket_size + 1)
+                then (monetary_rank - 1) // (bucket_size + 1) + 1
+            else larger_buckets + (monetary_rank - 1 - larger_buckets * (bucket_size + 1)) // bucket_size + 1
+        end as integer) as m_score
+    from sized
 )
 
 select * from scored
