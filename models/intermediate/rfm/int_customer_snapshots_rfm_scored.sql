@@ -22,53 +22,131 @@ score_segments as (
     {{ rfm_score_segments('segment_rules', buckets) }}
 ),
 
--- Lines summed to orders first, so the range join with twelve snapshots
--- multiplies orders, not lines; one row per order makes frequency a plain
--- count. Cancelled orders are left out: they net to zero revenue
--- (int_order_lines_classified) and count toward neither recency nor frequency.
+-- Lines summed to orders, one row per order. Cancelled orders are left out:
+-- they net to zero revenue (int_order_lines_classified) and count toward
+-- neither recency nor frequency.
 customer_orders as (
     select
         customer_id,
         order_id,
         order_status = 'completed' as is_completed,
-        min(ordered_at) as ordered_at,
+        cast(min(ordered_at) as date) as order_date,
         sum(net_revenue) as net_revenue
     from order_lines
     where customer_id is not null and order_status != 'cancelled'
     group by customer_id, order_id, order_status
 ),
 
-orders_in_snapshot_window as (
+-- An order is in snapshot k while lookback_start_k <= its date < as_of_k.
+-- Both bounds grow with k, so each order enters the snapshots once (the
+-- first k whose as-of date is after it) and leaves at most once (the first
+-- k whose lookback starts after it). Worked out per order day: a few hundred
+-- days x twelve snapshots, instead of every order x twelve.
+order_days as (
+    select distinct order_date from customer_orders
+),
+
+order_day_snapshots as (
     select
-        snapshots.month_end_date,
-        snapshots.snapshot_as_of_date,
+        order_days.order_date,
+        min(
+            case
+                when order_days.order_date < snapshots.snapshot_as_of_date
+                    then snapshots.snapshot_number
+            end
+        ) as entering_snapshot_number,
+        min(
+            case
+                when order_days.order_date < snapshots.lookback_start_date
+                    then snapshots.snapshot_number
+            end
+        ) as leaving_snapshot_number
+    from order_days
+    cross join snapshots
+    group by order_days.order_date
+),
+
+orders_entering_and_leaving as (
+    select
         customer_orders.customer_id,
-        customer_orders.is_completed,
-        customer_orders.ordered_at,
-        customer_orders.net_revenue
+        order_day_snapshots.entering_snapshot_number as snapshot_number,
+        case when customer_orders.is_completed then 1 else 0 end as completed_orders_change,
+        customer_orders.net_revenue as net_revenue_change,
+        case when customer_orders.is_completed then customer_orders.order_date end
+            as completed_order_date
     from customer_orders
-    inner join snapshots
-        on
-            customer_orders.ordered_at
-            >= cast(snapshots.lookback_start_date as {{ dbt.type_timestamp() }})
-            and customer_orders.ordered_at
-            < cast(snapshots.snapshot_as_of_date as {{ dbt.type_timestamp() }})
+    inner join order_day_snapshots
+        on customer_orders.order_date = order_day_snapshots.order_date
+    where order_day_snapshots.entering_snapshot_number is not null
+
+    union all
+
+    select
+        customer_orders.customer_id,
+        order_day_snapshots.leaving_snapshot_number as snapshot_number,
+        case when customer_orders.is_completed then -1 else 0 end as completed_orders_change,
+        -1 * customer_orders.net_revenue as net_revenue_change,
+        cast(null as date) as completed_order_date
+    from customer_orders
+    inner join order_day_snapshots
+        on customer_orders.order_date = order_day_snapshots.order_date
+    where order_day_snapshots.leaving_snapshot_number is not null
+),
+
+customer_snapshot_changes as (
+    select
+        customer_id,
+        snapshot_number,
+        sum(completed_orders_change) as completed_orders_change,
+        sum(net_revenue_change) as net_revenue_change,
+        max(completed_order_date) as last_completed_order_date
+    from orders_entering_and_leaving
+    group by customer_id, snapshot_number
+),
+
+-- Running totals of the changes are the frequency and monetary value from
+-- each change until the next. The newest completed order seen so far is in
+-- the window whenever any completed order is (it is the latest before the
+-- as-of date), so its running maximum gives recency.
+running_totals as (
+    select
+        customer_id,
+        snapshot_number,
+        sum(completed_orders_change) over (
+            partition by customer_id order by snapshot_number
+            rows between unbounded preceding and current row
+        ) as frequency,
+        sum(net_revenue_change) over (
+            partition by customer_id order by snapshot_number
+            rows between unbounded preceding and current row
+        ) as monetary,
+        max(last_completed_order_date) over (
+            partition by customer_id order by snapshot_number
+            rows between unbounded preceding and current row
+        ) as last_completed_order_date,
+        lead(snapshot_number) over (
+            partition by customer_id order by snapshot_number
+        ) as next_change_snapshot_number
+    from customer_snapshot_changes
 ),
 
 features as (
     select
-        month_end_date,
-        customer_id,
+        snapshots.month_end_date,
+        running_totals.customer_id,
         cast({{ dbt.datediff(
-            'max(case when is_completed then ordered_at end)',
-            'max(snapshot_as_of_date)',
-            'day',
+            'running_totals.last_completed_order_date', 'snapshots.snapshot_as_of_date', 'day',
         ) }} as integer) as recency_days,
-        cast(sum(case when is_completed then 1 else 0 end) as integer) as frequency,
-        cast(sum(net_revenue) as {{ type_money() }}) as monetary
-    from orders_in_snapshot_window
-    group by month_end_date, customer_id
-    having sum(case when is_completed then 1 else 0 end) > 0
+        cast(running_totals.frequency as integer) as frequency,
+        cast(running_totals.monetary as {{ type_money() }}) as monetary
+    from running_totals
+    inner join snapshots
+        on
+            running_totals.snapshot_number <= snapshots.snapshot_number
+            and coalesce(
+                running_totals.next_change_snapshot_number, snapshots.snapshot_number + 1
+            ) > snapshots.snapshot_number
+    where running_totals.frequency > 0
 ),
 
 ranked as (
