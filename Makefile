@@ -28,7 +28,7 @@ test: ## Set up, then run every check: lint, dbt build with all tests, pytest
 	@scripts/install_browser.sh
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory dbt-test
-	$(MAKE) --no-print-directory pytest
+	RFM_FAIL_ON_SKIP=1 $(MAKE) --no-print-directory pytest
 
 lint: ## ruff on Python, sqlfluff on SQL
 	$(BIN)/ruff check rfm_nbo pytests python_models scripts

@@ -1,7 +1,9 @@
 {#- Salted SHA-256 of a normalised email, hex encoded: lets a BI tool join or
     count customers by email without ever seeing one. The salt comes from the
     environment variable RFM_EMAIL_HASH_SALT so it never sits in the repo;
-    unset, a public demo salt is used and the build says so. -#}
+    unset, a public demo salt is used and the build says so. dbt renders the
+    salt into the compiled SQL (target/ and, on Athena, the query history):
+    keep both as private as the salt itself. -#}
 {% macro salted_email_hash(column) -%}
     {%- set salt = env_var('RFM_EMAIL_HASH_SALT', '') -%}
     {%- if not salt -%}
@@ -10,7 +12,8 @@
         {%- endif -%}
         {%- set salt = 'rfm-nbo-public-demo-salt' -%}
     {%- endif -%}
-    {{ return(adapter.dispatch('salted_email_hash')(column, salt)) }}
+    {#- A quote in the salt must not end the SQL string literal. -#}
+    {{ return(adapter.dispatch('salted_email_hash')(column, salt | replace("'", "''"))) }}
 {%- endmacro %}
 
 {% macro default__salted_email_hash(column, salt) -%}

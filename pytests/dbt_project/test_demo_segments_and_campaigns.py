@@ -49,10 +49,15 @@ def test_each_named_cluster_is_mostly_its_planted_type(demo_build: DbtProject) -
     ):
         counts.setdefault(cluster, {}).setdefault(types[customer_id], 0)
         counts[cluster][types[customer_id]] += 1
-    for cluster, by_type in counts.items():
-        if cluster in names_for_type:
-            majority = max(by_type, key=by_type.get)
-            assert majority == names_for_type[cluster], (cluster, by_type)
+    named = [cluster for cluster in counts if cluster in names_for_type]
+    # The six planted types have the six prototype names, so with k = 6 every
+    # cluster should carry one of them; at least four must, or the test would
+    # pass on names that match nothing.
+    assert len(named) >= 4, sorted(counts)
+    for cluster in named:
+        by_type = counts[cluster]
+        majority = max(by_type, key=by_type.get)
+        assert majority == names_for_type[cluster], (cluster, by_type)
 
 
 def test_champions_cluster_has_the_best_centroid(demo_build: DbtProject) -> None:

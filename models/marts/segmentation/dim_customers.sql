@@ -1,5 +1,6 @@
--- Customers come from the customer table and, for data without one (orders
--- only), from the orders: a buyer is a customer even without a profile
+-- Customers are the clean rows of the customer table plus every RFM-scored
+-- customer (a completed order in the lookback window), so data without a
+-- customer table (orders only) still has its buyers here
 -- (int_customers_contactable builds that list).
 
 with
