@@ -90,3 +90,65 @@ def test_orders_without_amounts_or_lines_is_refused(
 
     assert run.returncode != 0
     assert "must have an order_amount column" in run.output
+
+
+def test_a_one_product_catalogue_is_offered_only_where_the_rules_allow(
+    dbt_project: DbtProject, tmp_path: Path
+) -> None:
+    # The orders-only example with every order as one line of the only product
+    # (a maturity-stage coffee, 20.00, cost 8.00), and a customer table in
+    # which all five opted in.
+    header, *lines = ORDERS_ONLY.read_text().splitlines()
+    orders = [dict(zip(header.split(","), line.split(","), strict=True)) for line in lines]
+    files = {
+        "orders": ["order_id,customer_id,ordered_at,status,channel"]
+        + [
+            f"{o['order_id']},{o['customer_id']},{o['ordered_at']},{o['status']},web"
+            for o in orders
+        ],
+        "order_items": ["order_id,line_number,product_id,quantity,unit_price,discount_amount"]
+        + [f"{o['order_id']},1,P1,1,{o['order_amount']},0.00" for o in orders],
+        "products": [
+            "product_id,product_name,category,unit_price,unit_cost,inventory_qty,"
+            "lifecycle_stage,description",
+            "P1,House Blend Coffee,grocery,20.00,8.00,500,maturity,Our only product.",
+        ],
+        "customers": ["customer_id,email,country,signed_up_at,marketing_opt_in"]
+        + [
+            f"{name},{name}@example.org,US,2024-01-01 00:00:00,yes"
+            for name in ("alice", "bob", "carol", "dave", "erin")
+        ],
+    }
+    paths = {}
+    for table, rows in files.items():
+        paths[table] = tmp_path / f"{table}.csv"
+        paths[table].write_text("\n".join(rows) + "\n")
+
+    run = dbt_project.run("build", "--vars", raw_files_vars(**paths))
+    assert run.returncode == 0, run.output[-5000:]
+
+    # Segments as in the orders-only test (same amounts). By the playbook and
+    # the 30-day rule, as of 2026-03-31: alice (Champions: introduction|growth
+    # only) and bob (Lost: decline only) may not be offered a maturity
+    # product; carol (03-28) and erin (03-01 10:00, on the window's first day)
+    # bought it in the last 30 days; dave (Hibernating: maturity allowed,
+    # 20-30 % off, margin at 30 % off 6.00 of 14.00 > 10 %) gets it, once
+    # (one offer per Hibernating customer).
+    status = dbt_project.query(
+        "select customer_id, rfm_segment, offer_status from rfm_marts.dim_customers order by 1"
+    )
+    assert status == [
+        ("alice", "Champions", "no_allowed_candidate"),
+        ("bob", "Lost", "no_allowed_candidate"),
+        ("carol", "New Customers", "no_allowed_candidate"),
+        ("dave", "Hibernating", "has_offers"),
+        ("erin", "About to Sleep", "no_allowed_candidate"),
+    ]
+    offers = dbt_project.query(
+        "select customer_id, offer_rank, product_id, discount_rate "
+        "from rfm_marts.fct_next_best_offers"
+    )
+    assert len(offers) == 1
+    customer_id, rank, product_id, discount_rate = offers[0]
+    assert (customer_id, rank, product_id) == ("dave", 1, "P1")
+    assert 0.20 <= discount_rate <= 0.30
