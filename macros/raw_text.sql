@@ -7,10 +7,17 @@
 
 
 {#- The raw values of a row joined with ' | ', so a quarantined row can be
-    read as it arrived. Nulls show as empty. -#}
-{% macro raw_record(columns) -%}
+    read as it arrived. Nulls show as empty. Columns in `redacted_columns`
+    (personal data) show only whether they had a value: '<redacted>' or empty.
+    Rows differing only in a redacted value are equal here, so order
+    duplicates by the unredacted record. -#}
+{% macro raw_record(columns, redacted_columns=[]) -%}
     {%- for column in columns -%}
-        coalesce(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}), '')
+        {%- if column in redacted_columns -%}
+            case when {{ raw_text(adapter.quote(column)) }} is null then '' else '<redacted>' end
+        {%- else -%}
+            coalesce(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}), '')
+        {%- endif -%}
         {%- if not loop.last %} || ' | ' || {% endif -%}
     {%- endfor -%}
 {%- endmacro %}
@@ -24,18 +31,3 @@
     end
 {%- endmacro %}
 
-
-{#- raw_record, with the personal columns in `redacted_columns` replaced by
-    '<redacted>' (or empty when the raw value is empty), so a quarantined row
-    can be read without exposing personal data. Order rows by raw_record
-    itself, not by this: rows differing only in a redacted value tie here. -#}
-{% macro redacted_raw_record(columns, redacted_columns) -%}
-    {%- for column in columns -%}
-        {%- if column in redacted_columns -%}
-            case when {{ raw_text(adapter.quote(column)) }} is null then '' else '<redacted>' end
-        {%- else -%}
-            coalesce(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}), '')
-        {%- endif -%}
-        {%- if not loop.last %} || ' | ' || {% endif -%}
-    {%- endfor -%}
-{%- endmacro %}

@@ -121,11 +121,6 @@ def sample_tree(pid: int) -> tuple[int, dict[int, int]]:
     return 0, {}
 
 
-def tree_rss(pid: int) -> int:
-    """Sum of RSS over ``pid`` and its descendants, in bytes (0 when it is gone)."""
-    return sample_tree(pid)[0]
-
-
 def machine_busy_seconds() -> float | None:
     """CPU seconds all processes have used since boot (Linux /proc/stat), or None."""
     try:

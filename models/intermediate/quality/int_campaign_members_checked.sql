@@ -48,8 +48,7 @@ final as (
         offer_discount_rate,
         sent_at,
         dq_reason,
-        -- The raw text is kept for quarantined rows only: a clean row lives on,
-        -- typed, in the clean models, and the text would double what is written.
+        -- Quarantined rows only (see _quality__models.yml).
         case when dq_reason is not null then raw_record end as raw_record
     from checked
 )

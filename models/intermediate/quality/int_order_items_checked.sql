@@ -82,8 +82,7 @@ final as (
         unit_price,
         discount_amount,
         dq_reason,
-        -- The raw text is kept for quarantined rows only: a clean row lives on,
-        -- typed, in the clean models, and the text would double what is written.
+        -- Quarantined rows only (see _quality__models.yml).
         case when dq_reason is not null then raw_record end as raw_record,
         -- The order and the netting, for clean lines only.
         case when dq_reason is null then customer_id end as customer_id,

@@ -27,7 +27,7 @@ renamed as (
         -- (unredacted_raw_record, never selected), so rows differing only in
         -- the email keep the same deterministic order as before.
         {{ raw_record(raw_columns) }} as unredacted_raw_record,
-        {{ redacted_raw_record(raw_columns, ['email']) }} as raw_record
+        {{ raw_record(raw_columns, redacted_columns=['email']) }} as raw_record
     from source
 ),
 
