@@ -3,7 +3,8 @@
 -- on the way to int_customers_rfm_scored, so the two must agree row for row:
 --   * the staging checks that can drop an order, a line, a customer or a
 --     product (missing key, unparseable values, invalid status, future
---     timestamps, non-positive prices) and duplicate keys (the row kept is the
+--     timestamps, negative line prices, non-positive catalogue prices) and
+--     duplicate keys (the row kept is the
 --     one with the smallest raw record, as macros/quality_checks.sql);
 --   * referential checks: orders of unknown customers, lines of unknown orders
 --     or products (docs/data_quality.md);
@@ -11,7 +12,8 @@
 --     'returned' order or a negative quantity gives the line amount back;
 --   * as-of date = the day after the newest valid order (or the pinned as_of_date),
 --     window [as_of - lookback, as_of), recency in days from the last
---     completed order's date, frequency = distinct completed orders, only
+--     completed order's date, frequency = distinct completed orders (with
+--     or without clean lines: orders count by the order), only
 --     customers with a completed order in the window;
 --   * scores (macros/rfm_scoring.sql): ntile ordered by value then
 --     customer_id, then the lowest tile of each run of equal values,
@@ -68,13 +70,13 @@ valid_product_ids as (
     )
     where
         product_id is not null
-        and (price_text is null or try_cast(price_text as decimal(18, 2)) is not null)
-        and (cost_text is null or try_cast(cost_text as decimal(18, 2)) is not null)
+        and (price_text is null or try_cast(price_text as decimal(38, 6)) is not null)
+        and (cost_text is null or try_cast(cost_text as decimal(38, 6)) is not null)
         and (inventory_text is null or try_cast(inventory_text as integer) is not null)
         and not coalesce(
             lifecycle_stage not in ('introduction', 'growth', 'maturity', 'decline'), false
         )
-        and not coalesce(try_cast(price_text as decimal(18, 2)) <= 0, false)
+        and not coalesce(try_cast(price_text as decimal(38, 6)) <= 0, false)
 ),
 
 orders_typed as (
@@ -146,9 +148,9 @@ items_typed as (
         nullif(trim(cast(product_id as varchar)), '') as product_id,
         try_cast(nullif(trim(cast(line_number as varchar)), '') as integer) as line_number,
         try_cast(nullif(trim(cast(quantity as varchar)), '') as integer) as quantity,
-        try_cast(nullif(trim(cast(unit_price as varchar)), '') as decimal(18, 2)) as unit_price,
+        try_cast(nullif(trim(cast(unit_price as varchar)), '') as decimal(38, 6)) as unit_price,
         nullif(trim(cast(discount_amount as varchar)), '') as discount_text,
-        try_cast(nullif(trim(cast(discount_amount as varchar)), '') as decimal(18, 2))
+        try_cast(nullif(trim(cast(discount_amount as varchar)), '') as decimal(38, 6))
             as discount_amount,
         coalesce(cast(order_id as varchar), '') || ' | ' || coalesce(cast(line_number as varchar), '')
         || ' | ' || coalesce(cast(product_id as varchar), '') || ' | '
@@ -181,7 +183,7 @@ items_deduplicated as (
         and quantity is not null
         and unit_price is not null
         and (discount_text is null or discount_amount is not null)
-        and unit_price > 0
+        and unit_price >= 0
     group by order_id, line_number
 ),
 
@@ -228,12 +230,13 @@ customer_orders as (
         valid_orders.order_status,
         valid_orders.ordered_at,
         case valid_orders.order_status
-            when 'completed' then order_values.sold_amount - order_values.returned_line_amount
-            when 'returned' then - order_values.returned_line_amount
+            when 'completed'
+                then coalesce(order_values.sold_amount - order_values.returned_line_amount, 0)
+            when 'returned' then coalesce(- order_values.returned_line_amount, 0)
             else 0
         end as net_revenue
     from valid_orders
-    inner join order_values
+    left join order_values
         on valid_orders.order_id = order_values.order_id
     cross join as_of
     where
@@ -254,7 +257,7 @@ features as (
         ) as recency_days,
         cast(count(*) filter (where customer_orders.order_status = 'completed') as integer)
             as frequency,
-        cast(sum(customer_orders.net_revenue) as decimal(18, 2)) as monetary
+        cast(sum(customer_orders.net_revenue) as decimal(38, 6)) as monetary
     from customer_orders
     cross join as_of
     group by customer_orders.customer_id

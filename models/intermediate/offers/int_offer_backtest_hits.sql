@@ -58,8 +58,8 @@ held_out_purchases as (
     cross join cut
     where
         order_lines.line_type = 'sale'
-        and order_lines.ordered_at >= cast(cut.cut_date as {{ dbt.type_timestamp() }})
-        and order_lines.ordered_at < cast(cut.as_of_date as {{ dbt.type_timestamp() }})
+        and order_lines.ordered_date >= cut.cut_date
+        and order_lines.ordered_date < cut.as_of_date
 ),
 
 evaluated_customers as (
@@ -81,9 +81,9 @@ popularity_ranked as (
     cross join cut
     where
         order_lines.line_type = 'sale'
-        and order_lines.ordered_at < cast(cut.cut_date as {{ dbt.type_timestamp() }})
-        and order_lines.ordered_at
-        >= {{ dbt.dateadd('day', -90, 'cut.cut_date') }}
+        and order_lines.ordered_date < cut.cut_date
+        and order_lines.ordered_date
+        >= cast({{ dbt.dateadd('day', -90, 'cut.cut_date') }} as date)
     group by order_lines.product_id
 ),
 

@@ -7,15 +7,34 @@
 -- A cancelled order never sold anything; a returned order (status
 -- 'returned') sold and gave everything back; a negative quantity inside a
 -- completed order gives back part of it.
+--
+-- Orders-only data (no order_items table) has one line per clean order,
+-- worth its order_amount, checked in stg_shop__orders against the row the
+-- user supplied; the empty order_items source adds nothing.
+
+{%- set lines_from_order_amounts = not shop_table_provided('order_items') %}
 
 with
 
-order_items as (
-    select * from {{ ref('stg_shop__order_items') }}
-),
-
 orders as (
     select * from {{ ref('int_orders_validated') }}
+),
+
+order_items as (
+    select * from {{ ref('stg_shop__order_items') }}
+    {%- if lines_from_order_amounts %}
+    union all
+    select
+        order_id,
+        1 as line_number,
+        cast(null as {{ dbt.type_string() }}) as product_id,
+        1 as quantity,
+        order_amount as unit_price,
+        cast(0 as {{ type_money() }}) as discount_amount,
+        cast(null as {{ dbt.type_string() }}) as dq_reason,
+        cast(null as {{ dbt.type_string() }}) as raw_record
+    from orders
+    {%- endif %}
 ),
 
 products as (
@@ -29,6 +48,7 @@ checked as (
         order_items.product_id,
         orders.customer_id,
         orders.ordered_at,
+        orders.ordered_date,
         orders.order_status,
         order_items.quantity,
         order_items.unit_price,
@@ -87,6 +107,7 @@ final as (
         -- The order and the netting, for clean lines only.
         case when dq_reason is null then customer_id end as customer_id,
         case when dq_reason is null then ordered_at end as ordered_at,
+        case when dq_reason is null then ordered_date end as ordered_date,
         case when dq_reason is null then order_status end as order_status,
         case when dq_reason is null then line_type end as line_type,
         case

@@ -13,9 +13,11 @@ checked as (
         orders.order_id,
         orders.customer_id,
         orders.ordered_at,
+        orders.ordered_date,
         orders.order_status,
         orders.channel,
         orders.is_guest_checkout,
+        orders.order_amount,
         orders.raw_record,
         coalesce(
             orders.dq_reason,
@@ -39,9 +41,11 @@ final as (
         order_id,
         customer_id,
         ordered_at,
+        ordered_date,
         order_status,
         channel,
         is_guest_checkout,
+        order_amount,
         dq_reason,
         -- Quarantined rows only (see _quality__models.yml).
         case when dq_reason is not null then raw_record end as raw_record

@@ -2,9 +2,13 @@
 -- int_rfm_snapshots. Scores are ranked within each month (partition by the
 -- month end), never across months, with the same rules as the current scores.
 
-{%- set buckets = var('rfm_score_buckets') %}
+{%- set buckets = checked_var('rfm_score_buckets') %}
 
 with
+
+orders as (
+    select * from {{ ref('int_orders_validated') }}
+),
 
 order_lines as (
     select * from {{ ref('int_order_lines_classified') }}
@@ -22,19 +26,30 @@ score_segments as (
     {{ rfm_score_segments('segment_rules', buckets) }}
 ),
 
--- Lines summed to orders, one row per order. Cancelled orders are left out:
--- they net to zero revenue (int_order_lines_classified) and count toward
--- neither recency nor frequency.
-customer_orders as (
+-- One row per order that counts: completed orders (recency and frequency,
+-- whatever their lines) and returned ones (their netted revenue); cancelled
+-- orders net to zero revenue and count toward neither. Revenue is the sum
+-- of the order's clean netted lines, 0 when it has none.
+order_revenue as (
     select
-        customer_id,
         order_id,
-        order_status = 'completed' as is_completed,
-        cast(min(ordered_at) as date) as order_date,
         sum(net_revenue) as net_revenue
     from order_lines
     where customer_id is not null and order_status != 'cancelled'
-    group by customer_id, order_id, order_status
+    group by order_id
+),
+
+customer_orders as (
+    select
+        orders.customer_id,
+        orders.order_id,
+        orders.order_status = 'completed' as is_completed,
+        orders.ordered_date as order_date,
+        coalesce(order_revenue.net_revenue, 0) as net_revenue
+    from orders
+    left join order_revenue
+        on orders.order_id = order_revenue.order_id
+    where orders.customer_id is not null and orders.order_status != 'cancelled'
 ),
 
 -- An order is in snapshot k while lookback_start_k <= its date < as_of_k.

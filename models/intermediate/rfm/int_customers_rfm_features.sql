@@ -1,8 +1,18 @@
 -- Recency, frequency and monetary value per customer, over the lookback
--- window [lookback_start_date, as_of_date). Only customers with at least one
+-- window [lookback_start_date, as_of_date) of order days (an order's day is
+-- its date in var('reporting_timezone')). Only customers with at least one
 -- completed order in the window get a row; guest orders have no customer.
+--
+-- Orders count by the order: frequency and recency come from the clean
+-- completed orders themselves, so an order whose lines are all free, or
+-- missing, or quarantined still counts; monetary sums the netted clean lines
+-- of the orders in the window (cancelled orders net to 0).
 
 with
+
+orders as (
+    select * from {{ ref('int_orders_validated') }}
+),
 
 order_lines as (
     select * from {{ ref('int_order_lines_classified') }}
@@ -12,53 +22,57 @@ as_of as (
     select * from {{ ref('int_rfm_as_of') }}
 ),
 
-lines_in_window as (
+customer_orders as (
+    select
+        orders.customer_id,
+        min(orders.ordered_at) as first_ordered_at,
+        max(orders.ordered_at) as last_ordered_at,
+        max(orders.ordered_date) as last_ordered_date,
+        count(*) as frequency
+    from orders
+    cross join as_of
+    where
+        orders.customer_id is not null
+        and orders.order_status = 'completed'
+        and orders.ordered_date >= as_of.lookback_start_date
+        and orders.ordered_date < as_of.as_of_date
+    group by orders.customer_id
+),
+
+customer_revenue as (
     select
         order_lines.customer_id,
-        order_lines.order_id,
-        order_lines.order_status,
-        order_lines.ordered_at,
-        order_lines.gross_revenue,
-        order_lines.returned_revenue,
-        order_lines.net_revenue
+        sum(order_lines.gross_revenue) as gross_revenue,
+        sum(order_lines.returned_revenue) as returned_revenue,
+        sum(order_lines.net_revenue) as monetary
     from order_lines
     cross join as_of
     where
         order_lines.customer_id is not null
-        and order_lines.ordered_at >= cast(as_of.lookback_start_date as {{ dbt.type_timestamp() }})
-        and order_lines.ordered_at < cast(as_of.as_of_date as {{ dbt.type_timestamp() }})
-),
-
-customer_totals as (
-    select
-        customer_id,
-        min(case when order_status = 'completed' then ordered_at end) as first_ordered_at,
-        max(case when order_status = 'completed' then ordered_at end) as last_ordered_at,
-        count(distinct case when order_status = 'completed' then order_id end) as frequency,
-        sum(gross_revenue) as gross_revenue,
-        sum(returned_revenue) as returned_revenue,
-        sum(net_revenue) as monetary
-    from lines_in_window
-    group by customer_id
+        and order_lines.ordered_date >= as_of.lookback_start_date
+        and order_lines.ordered_date < as_of.as_of_date
+    group by order_lines.customer_id
 ),
 
 features as (
     select
-        customer_totals.customer_id,
+        customer_orders.customer_id,
         cast(
-            {{ dbt.datediff('customer_totals.last_ordered_at', 'as_of.as_of_date', 'day') }}
+            {{ dbt.datediff('customer_orders.last_ordered_date', 'as_of.as_of_date', 'day') }}
             as integer
         ) as recency_days,
-        cast(customer_totals.frequency as integer) as frequency,
-        cast(customer_totals.monetary as {{ type_money() }}) as monetary,
-        cast(customer_totals.gross_revenue as {{ type_money() }}) as gross_revenue,
-        cast(customer_totals.returned_revenue as {{ type_money() }}) as returned_revenue,
-        customer_totals.first_ordered_at,
-        customer_totals.last_ordered_at,
+        cast(customer_orders.frequency as integer) as frequency,
+        cast(coalesce(customer_revenue.monetary, 0) as {{ type_money() }}) as monetary,
+        cast(coalesce(customer_revenue.gross_revenue, 0) as {{ type_money() }}) as gross_revenue,
+        cast(coalesce(customer_revenue.returned_revenue, 0) as {{ type_money() }})
+            as returned_revenue,
+        customer_orders.first_ordered_at,
+        customer_orders.last_ordered_at,
         as_of.as_of_date
-    from customer_totals
+    from customer_orders
     cross join as_of
-    where customer_totals.frequency > 0
+    left join customer_revenue
+        on customer_orders.customer_id = customer_revenue.customer_id
 )
 
 select * from features

@@ -3,7 +3,7 @@
 -- (deterministic tiles, equal values get equal scores) are in
 -- macros/rfm_scoring.sql.
 
-{%- set buckets = var('rfm_score_buckets') %}
+{%- set buckets = checked_var('rfm_score_buckets') %}
 
 with
 

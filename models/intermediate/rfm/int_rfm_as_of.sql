@@ -1,6 +1,7 @@
 -- The single as-of date every RFM model measures from. Pinned by
 -- var('as_of_date'), otherwise the day after the newest valid order, so a
 -- rerun on the same data gives the same answer whatever today's date is.
+-- Days are calendar days in var('reporting_timezone') (stg_shop__orders).
 
 with
 
@@ -9,7 +10,7 @@ orders as (
 ),
 
 newest_order as (
-    select max(cast(ordered_at as date)) as newest_order_date
+    select max(ordered_date) as newest_order_date
     from orders
 ),
 

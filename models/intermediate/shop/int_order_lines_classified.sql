@@ -17,6 +17,7 @@ classified as (
         product_id,
         customer_id,
         ordered_at,
+        ordered_date,
         order_status,
         line_type,
         quantity,

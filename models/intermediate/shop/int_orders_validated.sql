@@ -12,9 +12,11 @@ validated as (
         order_id,
         customer_id,
         ordered_at,
+        ordered_date,
         order_status,
         channel,
-        is_guest_checkout
+        is_guest_checkout,
+        order_amount
     from orders
     where dq_reason is null
 )

@@ -23,7 +23,7 @@ renamed as (
 typed as (
     select
         *,
-        {{ dbt.safe_cast('occurred_at_text', dbt.type_timestamp()) }} as occurred_at
+        {{ parse_timestamp_utc('occurred_at_text') }} as occurred_at
     from renamed
 ),
 

@@ -29,22 +29,24 @@ renamed as (
 typed as (
     select
         *,
-        {{ dbt.safe_cast('offer_discount_pct_text', 'double') }} as offer_discount_pct,
-        {{ dbt.safe_cast('sent_at_text', dbt.type_timestamp()) }} as sent_at
+        {{ parse_decimal('offer_discount_pct_text') }} as offer_discount_pct,
+        {{ parse_timestamp_utc('sent_at_text') }} as sent_at
     from renamed
 ),
 
 row_checked as (
     select
         *,
-        {{ first_failed_check([
-            ('campaign_id is null or customer_id is null', 'missing_key'),
-            ('sent_at is null', 'unparseable_sent_at'),
-            ('offer_discount_pct_text is not null and offer_discount_pct is null',
-                'unparseable_offer_discount_pct'),
-            ("experiment_group is null or experiment_group not in ('treatment', 'control')",
-                'invalid_group'),
-        ]) }} as row_dq_reason
+        {{ first_failed_check(
+            [('campaign_id is null or customer_id is null', 'missing_key')]
+            + timestamp_checks('sent_at', 'sent_at_text', 'sent_at', required=true)
+            + decimal_checks('offer_discount_pct', 'offer_discount_pct_text',
+                'offer_discount_pct', 100)
+            + [
+                ("experiment_group is null or experiment_group not in ('treatment', 'control')",
+                    'invalid_group'),
+            ]
+        ) }} as row_dq_reason
     from typed
 ),
 
@@ -68,7 +70,7 @@ final as (
         experiment_group = 'treatment' as is_treatment,
         segment_at_send,
         offer_product_id,
-        offer_discount_pct / 100.0 as offer_discount_rate,
+        cast(offer_discount_pct as double) / 100 as offer_discount_rate,
         sent_at,
         dq_reason,
         raw_record

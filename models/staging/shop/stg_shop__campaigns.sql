@@ -27,22 +27,22 @@ renamed as (
 typed as (
     select
         *,
-        {{ dbt.safe_cast('started_at_text', dbt.type_timestamp()) }} as started_at,
-        {{ dbt.safe_cast('ended_at_text', dbt.type_timestamp()) }} as ended_at,
-        {{ dbt.safe_cast('cost_text', type_money()) }} as cost
+        {{ parse_timestamp_utc('started_at_text') }} as started_at,
+        {{ parse_timestamp_utc('ended_at_text') }} as ended_at,
+        {{ parse_decimal('cost_text') }} as cost
     from renamed
 ),
 
 row_checked as (
     select
         *,
-        {{ first_failed_check([
-            ('campaign_id is null', 'missing_key'),
-            ('started_at is null', 'unparseable_started_at'),
-            ('ended_at_text is not null and ended_at is null', 'unparseable_ended_at'),
-            ('cost_text is not null and cost is null', 'unparseable_cost'),
-            ('ended_at < started_at', 'invalid_date_range'),
-        ]) }} as row_dq_reason
+        {{ first_failed_check(
+            [('campaign_id is null', 'missing_key')]
+            + timestamp_checks('started_at', 'started_at_text', 'started_at', required=true)
+            + timestamp_checks('ended_at', 'ended_at_text', 'ended_at')
+            + decimal_checks('cost', 'cost_text', 'cost', max_money_amount())
+            + [('ended_at < started_at', 'invalid_date_range')]
+        ) }} as row_dq_reason
     from typed
 ),
 

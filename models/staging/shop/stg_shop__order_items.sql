@@ -27,25 +27,32 @@ renamed as (
 typed as (
     select
         *,
-        {{ dbt.safe_cast('line_number_text', dbt.type_int()) }} as line_number,
-        {{ dbt.safe_cast('quantity_text', dbt.type_int()) }} as quantity,
-        {{ dbt.safe_cast('unit_price_text', type_money()) }} as unit_price,
-        {{ dbt.safe_cast('discount_amount_text', type_money()) }} as discount_amount
+        {{ parse_integer('line_number_text', max_count()) }} as line_number,
+        {{ parse_integer('quantity_text', max_quantity()) }} as quantity,
+        {{ parse_decimal('unit_price_text') }} as unit_price,
+        {{ parse_decimal('discount_amount_text') }} as discount_amount
     from renamed
 ),
 
+-- A zero price is a valid sale worth 0 (a free or promotional item); a
+-- negative one is not. A discount is at most the line's amount, so no line
+-- is worth less than nothing.
 row_checked as (
     select
         *,
-        {{ first_failed_check([
-            ('order_id is null or line_number_text is null', 'missing_key'),
-            ('line_number is null', 'unparseable_line_number'),
-            ('quantity is null', 'unparseable_quantity'),
-            ('unit_price is null', 'unparseable_unit_price'),
-            ('discount_amount_text is not null and discount_amount is null',
-                'unparseable_discount_amount'),
-            ('unit_price <= 0', 'non_positive_unit_price'),
-        ]) }} as row_dq_reason
+        {{ first_failed_check(
+            [('order_id is null or line_number_text is null', 'missing_key')]
+            + integer_checks('line_number', 'line_number_text', 'line_number', max_count(),
+                required=true)
+            + integer_checks('quantity', 'quantity_text', 'quantity', max_quantity(),
+                required=true, allow_negative=true)
+            + decimal_checks('unit_price', 'unit_price_text', 'unit_price', max_money_amount(),
+                required=true)
+            + decimal_checks('discount_amount', 'discount_amount_text', 'discount_amount',
+                max_money_amount(), allow_negative=true)
+            + [('discount_amount < 0 or discount_amount > abs(quantity) * unit_price',
+                'invalid_discount_amount')]
+        ) }} as row_dq_reason
     from typed
 ),
 

@@ -4,6 +4,15 @@
 
 {{ assert_source_columns('shop', 'orders') }}
 
+{#- Orders-only data (no order_items table): each order's order_amount is its
+    only line, so the amount is checked here, against the orders row the user
+    supplied (int_order_items_checked makes the line). -#}
+{%- set has_order_amounts = not shop_table_provided('order_items') %}
+{%- set raw_columns = ['order_id', 'customer_id', 'ordered_at', 'status', 'channel'] %}
+{%- if has_order_amounts %}
+    {%- set raw_columns = raw_columns + ['order_amount'] %}
+{%- endif %}
+
 with
 
 source as (
@@ -17,28 +26,37 @@ renamed as (
         {{ raw_text('ordered_at') }} as ordered_at_text,
         lower({{ raw_text('status') }}) as order_status,
         lower({{ raw_text('channel') }}) as channel,
-        {{ raw_record(['order_id', 'customer_id', 'ordered_at', 'status', 'channel']) }}
-            as raw_record
+        {%- if has_order_amounts %}
+        {{ raw_text('order_amount') }} as order_amount_text,
+        {%- else %}
+        cast(null as {{ dbt.type_string() }}) as order_amount_text,
+        {%- endif %}
+        {{ raw_record(raw_columns) }} as raw_record
     from source
 ),
 
 typed as (
     select
         *,
-        {{ dbt.safe_cast('ordered_at_text', dbt.type_timestamp()) }} as ordered_at
+        {{ parse_timestamp_utc('ordered_at_text') }} as ordered_at,
+        {{ parse_decimal('order_amount_text') }} as order_amount
     from renamed
 ),
 
 row_checked as (
     select
         *,
-        {{ first_failed_check([
-            ('order_id is null', 'missing_key'),
-            ('ordered_at is null', 'unparseable_ordered_at'),
-            ("order_status is null or order_status not in ('completed', 'cancelled', 'returned')",
-                'invalid_status'),
-            ('ordered_at > ' ~ max_valid_at(), 'future_ordered_at'),
-        ]) }} as row_dq_reason
+        {{ first_failed_check(
+            [('order_id is null', 'missing_key')]
+            + timestamp_checks('ordered_at', 'ordered_at_text', 'ordered_at', required=true)
+            + [
+                ("order_status is null or order_status not in ('completed', 'cancelled', 'returned')",
+                    'invalid_status'),
+                ('ordered_at > ' ~ max_valid_at(), 'future_ordered_at'),
+            ]
+            + (decimal_checks('order_amount', 'order_amount_text', 'order_amount',
+                max_money_amount(), required=true) if has_order_amounts else [])
+        ) }} as row_dq_reason
     from typed
 ),
 
@@ -57,9 +75,11 @@ final as (
         order_id,
         customer_id,
         ordered_at,
+        {{ reporting_date('ordered_at') }} as ordered_date,
         order_status,
         coalesce(channel, 'unknown') as channel,
         customer_id is null as is_guest_checkout,
+        order_amount,
         dq_reason,
         raw_record
     from duplicates_checked

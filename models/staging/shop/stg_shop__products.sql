@@ -30,25 +30,30 @@ renamed as (
 typed as (
     select
         *,
-        {{ dbt.safe_cast('unit_price_text', type_money()) }} as unit_price,
-        {{ dbt.safe_cast('unit_cost_text', type_money()) }} as unit_cost,
-        {{ dbt.safe_cast('inventory_qty_text', dbt.type_int()) }} as inventory_qty
+        {{ parse_decimal('unit_price_text') }} as unit_price,
+        {{ parse_decimal('unit_cost_text') }} as unit_cost,
+        {{ parse_integer('inventory_qty_text', max_count()) }} as inventory_qty
     from renamed
 ),
 
+-- A catalogue price must be positive (margins are shares of it); stock may
+-- be negative (oversold).
 row_checked as (
     select
         *,
-        {{ first_failed_check([
-            ('product_id is null', 'missing_key'),
-            ('unit_price_text is not null and unit_price is null', 'unparseable_unit_price'),
-            ('unit_cost_text is not null and unit_cost is null', 'unparseable_unit_cost'),
-            ('inventory_qty_text is not null and inventory_qty is null',
-                'unparseable_inventory_qty'),
-            ("lifecycle_stage not in ('introduction', 'growth', 'maturity', 'decline')",
-                'invalid_lifecycle_stage'),
-            ('unit_price <= 0', 'non_positive_unit_price'),
-        ]) }} as row_dq_reason
+        {{ first_failed_check(
+            [('product_id is null', 'missing_key')]
+            + decimal_checks('unit_price', 'unit_price_text', 'unit_price', max_money_amount(),
+                allow_negative=true)
+            + decimal_checks('unit_cost', 'unit_cost_text', 'unit_cost', max_money_amount())
+            + integer_checks('inventory_qty', 'inventory_qty_text', 'inventory_qty', max_count(),
+                allow_negative=true)
+            + [
+                ("lifecycle_stage not in ('introduction', 'growth', 'maturity', 'decline')",
+                    'invalid_lifecycle_stage'),
+                ('unit_price <= 0', 'non_positive_unit_price'),
+            ]
+        ) }} as row_dq_reason
     from typed
 ),
 
