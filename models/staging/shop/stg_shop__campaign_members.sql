@@ -4,6 +4,9 @@
 
 {{ assert_source_columns('shop', 'campaign_members') }}
 
+{%- set personal_ids = customer_ids_are_personal() %}
+{%- set personal_columns = ['customer_id'] if personal_ids else [] %}
+
 with
 
 source as (
@@ -13,7 +16,7 @@ source as (
 renamed as (
     select
         {{ raw_text('campaign_id') }} as campaign_id,
-        {{ raw_text('customer_id') }} as customer_id,
+        {{ customer_key(raw_text('customer_id'), personal_ids) }} as customer_id,
         lower({{ raw_text(adapter.quote('group')) }}) as experiment_group,
         {{ raw_text('segment_at_send') }} as segment_at_send,
         {{ raw_text('offer_product_id') }} as offer_product_id,
@@ -22,7 +25,7 @@ renamed as (
         {{ raw_record([
             'campaign_id', 'customer_id', 'group', 'segment_at_send',
             'offer_product_id', 'offer_discount_pct', 'sent_at',
-        ]) }} as raw_record
+        ], redacted_columns=personal_columns) }} as raw_record
     from source
 ),
 
@@ -56,7 +59,7 @@ duplicates_checked as (
         coalesce(
             row_dq_reason,
             {{ duplicate_key_check(
-                'row_dq_reason', ['campaign_id', 'customer_id'], ['raw_record'],
+                'row_dq_reason', ['campaign_id', 'customer_id'], ['raw_record', 'customer_id'],
             ) }}
         ) as dq_reason
     from row_checked

@@ -4,6 +4,9 @@
 
 {{ assert_source_columns('shop', 'orders') }}
 
+{%- set personal_ids = customer_ids_are_personal() %}
+{%- set personal_columns = ['customer_id'] if personal_ids else [] %}
+
 {#- Orders-only data (no order_items table): each order's order_amount is its
     only line, so the amount is checked here, against the orders row the user
     supplied (int_order_items_checked makes the line). -#}
@@ -22,7 +25,8 @@ source as (
 renamed as (
     select
         {{ raw_text('order_id') }} as order_id,
-        {{ raw_text('customer_id') }} as customer_id,
+        {{ customer_key(raw_text('customer_id'), personal_ids) }} as customer_id,
+        {{ raw_text('customer_id') }} as source_customer_id,
         {{ raw_text('ordered_at') }} as ordered_at_text,
         lower({{ raw_text('status') }}) as order_status,
         lower({{ raw_text('channel') }}) as channel,
@@ -31,7 +35,7 @@ renamed as (
         {%- else %}
         cast(null as {{ dbt.type_string() }}) as order_amount_text,
         {%- endif %}
-        {{ raw_record(raw_columns) }} as raw_record
+        {{ raw_record(raw_columns, redacted_columns=personal_columns) }} as raw_record
     from source
 ),
 
@@ -65,7 +69,7 @@ duplicates_checked as (
         *,
         coalesce(
             row_dq_reason,
-            {{ duplicate_key_check('row_dq_reason', ['order_id'], ['raw_record']) }}
+            {{ duplicate_key_check('row_dq_reason', ['order_id'], ['raw_record', 'customer_id']) }}
         ) as dq_reason
     from row_checked
 ),
@@ -74,6 +78,7 @@ final as (
     select
         order_id,
         customer_id,
+        source_customer_id,
         ordered_at,
         {{ reporting_date('ordered_at') }} as ordered_date,
         order_status,

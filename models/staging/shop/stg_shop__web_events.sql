@@ -4,6 +4,9 @@
 
 {{ assert_source_columns('shop', 'web_events') }}
 
+{%- set personal_ids = customer_ids_are_personal() %}
+{%- set personal_columns = ['customer_id'] if personal_ids else [] %}
+
 with
 
 source as (
@@ -12,11 +15,11 @@ source as (
 
 renamed as (
     select
-        {{ raw_text('customer_id') }} as customer_id,
+        {{ customer_key(raw_text('customer_id'), personal_ids) }} as customer_id,
         {{ raw_text('product_id') }} as product_id,
         lower({{ raw_text('event_type') }}) as event_type,
         {{ raw_text('occurred_at') }} as occurred_at_text,
-        {{ raw_record(['customer_id', 'product_id', 'event_type', 'occurred_at']) }} as raw_record
+        {{ raw_record(['customer_id', 'product_id', 'event_type', 'occurred_at'], redacted_columns=personal_columns) }} as raw_record
     from source
 ),
 
@@ -48,7 +51,7 @@ duplicates_checked as (
             {{ duplicate_key_check(
                 'row_dq_reason',
                 ['customer_id', 'product_id', 'event_type', 'occurred_at'],
-                ['raw_record'],
+                ['raw_record', 'customer_id'],
             ) }}
         ) as dq_reason
     from row_checked
