@@ -26,3 +26,21 @@
             then lower(to_hex(sha256(to_utf8('{{ salt }}' || lower(trim({{ column }}))))))
     end
 {%- endmacro %}
+
+
+{#- on-run-start: a loud warning when the build reads a user's data (raw_files,
+    raw_schema or Athena) but RFM_EMAIL_HASH_SALT is unset. The demo salt is
+    public, so anyone can rebuild the hash of a known email address or
+    customer id and find that person in the marts. Renders no SQL. -#}
+{% macro warn_public_salt_on_real_data() %}
+    {%- set real_data = var('raw_files', none) is not none
+        or var('raw_schema', none) is not none
+        or target.type != 'duckdb' -%}
+    {%- if execute and real_data and not env_var('RFM_EMAIL_HASH_SALT', '') -%}
+        {%- do exceptions.warn(
+            "RFM_EMAIL_HASH_SALT is not set, so the email hashes (and customer ids, when they are "
+            ~ "personal) of YOUR data use the PUBLIC demo salt: anyone who knows an email address can "
+            ~ "find its hash in the marts. Set RFM_EMAIL_HASH_SALT to a secret before sharing any mart.") -%}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}

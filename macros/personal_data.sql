@@ -32,7 +32,8 @@
         {{ return(false) }}
     {%- endif -%}
     {%- set found = run_query('select ' ~ probes | join(' + ') ~ ' as email_shaped_ids') -%}
-    {{ return(found.columns[0].values()[0] > 0) }}
+    {#- No row back (an offline Athena stand-in answers nothing): nothing found. -#}
+    {{ return(found.rows | length > 0 and found.columns[0].values()[0] > 0) }}
 {% endmacro %}
 
 

@@ -23,13 +23,25 @@
 {#- `duplicate_key` for every row after the first with the same key, counting
     only rows that passed the other checks (a defective row must not push a
     good one with the same key into quarantine). Ties are broken by every
-    column so the kept row is the same on every run. -#}
-{% macro duplicate_key_check(row_reason, key_columns, order_columns) -%}
+    column so the kept row is the same on every run.
+
+    Order options: `latest_column` keeps the row with the latest value of
+    that column first (nulls last), order_columns breaking its ties;
+    `hash_order_columns` compares order_columns by their hash (row_hash)
+    instead of their text, so no value is favoured by how it sorts. -#}
+{% macro duplicate_key_check(row_reason, key_columns, order_columns, latest_column=none, hash_order_columns=false) -%}
+    {%- set order_items = [] -%}
+    {%- if latest_column is not none -%}
+        {%- do order_items.append(latest_column ~ ' desc nulls last') -%}
+    {%- endif -%}
+    {%- for column in order_columns -%}
+        {%- do order_items.append(row_hash(column) if hash_order_columns else column) -%}
+    {%- endfor -%}
     case
         when {{ row_reason }} is null
             and row_number() over (
                 partition by {{ key_columns | join(', ') }}, {{ row_reason }}
-                order by {{ order_columns | join(', ') }}
+                order by {{ order_items | join(', ') }}
             ) > 1
             then 'duplicate_key'
     end

@@ -24,31 +24,35 @@ def test_orders_only_file_builds_rfm_with_hand_worked_answers(dbt_project: DbtPr
         "select customer_id, recency_days, frequency, monetary, rfm_score, rfm_segment "
         "from rfm_marts.dim_customers order by customer_id"
     )
-    # as_of = 2026-03-31, the day after the newest valid order (1012, 03-30).
-    # alice: last completed 03-20 -> 11 days; 3 orders; 120 + 80.50 + 200.
-    # bob: 2025-06-01 -> 303 days; the cancelled order counts for nothing.
-    # carol: 03-28 -> 3 days. dave: 2025-11-30 -> 121 days; the returned order
-    # nets to 0. erin: 03-01 -> 30 days; her unparseable order is quarantined.
+    # as_of = 2026-03-29, the day after the newest valid order (1006, carol,
+    # 03-28): order 1012's amount is negative, so that order is quarantined.
+    # alice: last completed 03-20 -> 9 days; 3 orders; 120 + 80.50 + 200.
+    # bob: 2025-06-01 -> 301 days; the cancelled order counts for nothing.
+    # carol: 03-28 -> 1 day. dave: 2025-11-30 -> 119 days; the returned order
+    # nets to 0. erin: 03-01 -> 28 days; her unparseable order is quarantined.
     # Scores (5 customers, 5 buckets): recency ranks bob<dave<erin<alice<carol;
     # frequency ties at 1 all score 1; monetary ranks carol<bob<erin<dave<alice.
     assert rows == [
-        ("alice", 11, 3, Decimal("400.50"), "455", "Champions"),
-        ("bob", 303, 1, Decimal("35.00"), "112", "Lost"),
-        ("carol", 3, 1, Decimal("15.99"), "511", "New Customers"),
-        ("dave", 121, 1, Decimal("300.00"), "214", "Hibernating"),
-        ("erin", 30, 1, Decimal("60.00"), "313", "About to Sleep"),
+        ("alice", 9, 3, Decimal("400.50"), "455", "Champions"),
+        ("bob", 301, 1, Decimal("35.00"), "112", "Lost"),
+        ("carol", 1, 1, Decimal("15.99"), "511", "New Customers"),
+        ("dave", 119, 1, Decimal("300.00"), "214", "Hibernating"),
+        ("erin", 28, 1, Decimal("60.00"), "313", "About to Sleep"),
     ]
 
     quarantined = dbt_project.query(
-        "select source_table, dq_reason, count(*) from rfm_marts.fct_quarantined_rows "
-        "group by all order by all"
+        "select source_table, dq_reason, raw_record from rfm_marts.fct_quarantined_rows "
+        "order by all"
     )
-    # Order 1010 has an unparseable date, so its derived line has no clean
-    # order; order 1012's line is worth -5.00.
+    # Both problems are reported against the orders the user supplied, with
+    # the order_amount they gave; no made-up order_items row appears.
     assert quarantined == [
-        ("order_items", "non_positive_unit_price", 1),
-        ("order_items", "unknown_order", 1),
-        ("orders", "unparseable_ordered_at", 1),
+        (
+            "orders",
+            "negative_order_amount",
+            "1012 | frank | 2026-03-30 23:59:59 | completed |  | -5.00",
+        ),
+        ("orders", "unparseable_ordered_at", "1010 | erin | not a date | completed |  | 10.00"),
     ]
 
 

@@ -35,7 +35,7 @@ LINE_CASES: dict[str, tuple[str, str, str, str | None]] = {
     "16": ("1", "10", "1.1234567", "too_many_decimals_discount_amount"),
     "17": ("-2", "10", "0", None),  # a partial return
     "0x11": ("1", "10", "0", "unparseable_line_number"),
-    "18": ("1", "\"1,50\"", "0", "unparseable_unit_price"),  # a decimal comma is not guessed
+    "18": ("1", '"1,50"', "0", "unparseable_unit_price"),  # a decimal comma is not guessed
 }
 
 

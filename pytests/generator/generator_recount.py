@@ -10,6 +10,7 @@ that applies, in the order of the document.
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -79,13 +80,32 @@ def _first_reason(row: Row, checks: Iterable[tuple[str, Callable[[Row], bool]]])
     return None
 
 
+def _every_value(row: Row) -> tuple[str, ...]:
+    """Default order of duplicates: by every raw value, in column order."""
+    return tuple(value or "" for value in row.values())
+
+
+def latest_signup_then_hash(row: Row) -> tuple[float, str]:
+    """Customers' order of duplicates (docs/data_quality.md): the latest
+    signed_up_at first (an empty one last), then the smallest SHA-256 hex of
+    the raw values joined with ' | '."""
+    signed_up = timestamp(row["signed_up_at"])
+    whole_row = " | ".join(value or "" for value in row.values())
+    return (
+        -signed_up.timestamp() if signed_up is not None else float("inf"),
+        hashlib.sha256(whole_row.encode("utf-8")).hexdigest(),
+    )
+
+
 def _classify(
     rows: list[Row],
     key: tuple[str, ...],
     row_checks: list[tuple[str, Callable[[Row], bool]]],
     reference_checks: list[tuple[str, Callable[[Row], bool]]],
+    keep_first: Callable[[Row], tuple] = _every_value,
 ) -> tuple[Counter[str], list[Row]]:
-    """Row checks, then duplicate keys among rows that passed, then references."""
+    """Row checks, then duplicate keys among rows that passed (the first row
+    by `keep_first` stays), then references."""
     reasons: Counter[str] = Counter()
     passed: dict[tuple, list[Row]] = {}
     for row in rows:
@@ -96,7 +116,7 @@ def _classify(
             passed.setdefault(tuple(row[column] for column in key), []).append(row)
     clean: list[Row] = []
     for group in passed.values():
-        group.sort(key=lambda row: tuple(value or "" for value in row.values()))
+        group.sort(key=keep_first)
         reasons["duplicate_key"] += len(group) - 1
         row = group[0]
         reason = _first_reason(row, reference_checks)
@@ -126,6 +146,7 @@ def recount(folder: Path, max_valid_at: datetime) -> Recount:
                 and timestamp(r["signed_up_at"]) > max_valid_at),  # type: ignore[operator]
         ],
         [],
+        keep_first=latest_signup_then_hash,
     )  # fmt: skip
     customers = {row["customer_id"] for row in clean["customers"]}
 
@@ -169,7 +190,7 @@ def recount(folder: Path, max_valid_at: datetime) -> Recount:
             ("unparseable_quantity", lambda r: integer(r["quantity"]) is None),
             ("unparseable_unit_price", lambda r: number(r["unit_price"]) is None),
             ("unparseable_discount_amount", lambda r: unparseable(r["discount_amount"], number)),
-            ("non_positive_unit_price", lambda r: number(r["unit_price"]) <= 0),  # type: ignore[operator]
+            ("negative_unit_price", lambda r: number(r["unit_price"]) < 0),  # type: ignore[operator]
         ],
         [
             ("unknown_order", lambda r: r["order_id"] not in orders),

@@ -17,7 +17,7 @@ BRIEF_CLASSES = {
                  "invalid_lifecycle_stage"},
     "orders": {"duplicate_key", "unknown_customer", "future_ordered_at", "unparseable_ordered_at",
                "invalid_status"},
-    "order_items": {"duplicate_key", "unknown_product", "non_positive_unit_price",
+    "order_items": {"duplicate_key", "unknown_product", "negative_unit_price",
                     "unparseable_quantity", "unknown_order"},
     "web_events": {"duplicate_key", "unknown_customer", "unknown_product", "future_occurred_at",
                    "invalid_event_type"},

@@ -11,7 +11,9 @@ TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 MONEY = re.compile(r"^\d+\.\d{2}$")
 FORMATS = {
     "customers": {"customer_id": r"C\d{7}", "signed_up_at": TIMESTAMP.pattern[1:-1],
-                  "marketing_opt_in": "true|false", "email": r"[a-z]+\.[a-z]+\.\d+@example\.\w+"},
+                  "marketing_opt_in": "true|false", "email": r"[a-z]+\.[a-z]+\.\d+@example\.\w+",
+                  "email_opt_in": "true|false", "sms_opt_in": "true|false|",
+                  "push_opt_in": "true|false|", "unsubscribed_at": f"({TIMESTAMP.pattern[1:-1]})?"},
     "products": {"product_id": r"P\d{5}", "unit_price": MONEY.pattern[1:-1],
                  "unit_cost": MONEY.pattern[1:-1], "inventory_qty": r"\d+",
                  "lifecycle_stage": "introduction|growth|maturity|decline"},

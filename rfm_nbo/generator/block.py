@@ -18,6 +18,7 @@ from rfm_nbo.generator.campaigns import (
     assign_members,
     message_events,
 )
+from rfm_nbo.generator.consent import simulate_consent
 from rfm_nbo.generator.customers import simulate_customers
 from rfm_nbo.generator.lines import build_lines
 from rfm_nbo.generator.orders import (
@@ -30,7 +31,13 @@ from rfm_nbo.generator.orders import (
 from rfm_nbo.generator.params import GeneratorParams
 from rfm_nbo.generator.preferences import ProductSampler
 from rfm_nbo.generator.products import Catalogue
-from rfm_nbo.generator.rng import BLOCK_SIZE, BLOCKS_STREAM, block_customers, stream
+from rfm_nbo.generator.rng import (
+    BLOCK_SIZE,
+    BLOCKS_STREAM,
+    CONSENT_STREAM,
+    block_customers,
+    stream,
+)
 from rfm_nbo.generator.web_events import simulate_web_events
 
 Columns = dict[str, np.ndarray]
@@ -71,6 +78,7 @@ class BlockResult:
     tables: dict[str, Columns]
     cells: CellTally
     newest_order_at: int
+    reachable: dict[str, int]
 
     def rows(self, table: str) -> int:
         """Rows the block contributes to `table`."""
@@ -129,6 +137,12 @@ def simulate_block(
         )
 
     background = replace(background, ordered_at=np.minimum(ordered_at, params.end_epoch))
+    consent = simulate_consent(
+        stream(params.seed, CONSENT_STREAM, index),
+        params,
+        customers.opt_in,
+        customers.signed_up_at,
+    )
     customer_orders = OrderSpec.concat([background, *responses])
     orders = OrderSpec.concat([customer_orders, guest_orders(rng, customer_orders.size, params)])
     orders = orders.take(np.lexsort((np.arange(orders.size), orders.ordered_at)))
@@ -163,6 +177,10 @@ def simulate_block(
             "number": number,
             "signed_up_at": customers.signed_up_at,
             "opt_in": customers.opt_in,
+            "email_opt_in": consent.email,
+            "sms_opt_in": consent.sms,
+            "push_opt_in": consent.push,
+            "unsubscribed_at": consent.unsubscribed_at,
             "country": customers.country,
             "first_name": customers.first_name,
             "last_name": customers.last_name,
@@ -194,7 +212,13 @@ def simulate_block(
         "campaign_events": events,
     }
     newest = int(orders.ordered_at.max()) if orders.size else 0
-    return BlockResult(index=index, tables=tables, cells=tally, newest_order_at=newest)
+    return BlockResult(
+        index=index,
+        tables=tables,
+        cells=tally,
+        newest_order_at=newest,
+        reachable=consent.reachable(customers.opt_in, unsubscribed),
+    )
 
 
 def _concat(parts: list[Columns], names: tuple[str, ...]) -> Columns:

@@ -138,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
         "guest_rate",
         "partial_return_rate",
         "discount_rate",
+        "email_opt_out_rate",
+        "sms_opt_in_rate",
+        "push_opt_in_rate",
+        "consent_unknown_rate",
+        "unsubscribed_rate",
     ):
         data.add_argument(
             "--" + name.replace("_", "-"),
@@ -163,6 +168,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         guest_rate=args.guest_rate,
         partial_return_rate=args.partial_return_rate,
         discount_rate=args.discount_rate,
+        email_opt_out_rate=args.email_opt_out_rate,
+        sms_opt_in_rate=args.sms_opt_in_rate,
+        push_opt_in_rate=args.push_opt_in_rate,
+        consent_unknown_rate=args.consent_unknown_rate,
+        unsubscribed_rate=args.unsubscribed_rate,
         campaigns=args.campaigns,
         campaign_reach=args.campaign_reach,
         treatment_share=args.treatment_share,

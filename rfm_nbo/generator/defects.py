@@ -37,7 +37,10 @@ Rng = np.random.Generator
 FUTURE_TIMESTAMPS = ("2099-01-15 10:00:00", "2099-06-30 12:30:00", "2099-12-31 23:59:59")
 UNPARSEABLE_TIMESTAMPS = ("not-a-date", "N/A", "2026-02-30 10:00:00", "31/12/2025 14:00", "soon")
 UNPARSEABLE_NUMBERS = ("N/A", "twelve", "TBD", "n/a", "unknown")
+# Products: a catalogue price must be above zero. Order lines: a price of 0
+# is a valid free item, so only negative prices are defects.
 NON_POSITIVE_PRICES = ("0.00", "-4.99")
+NEGATIVE_PRICES = ("-4.99", "-0.01")
 INVALID_VALUES = {
     "status": ("shipped", "pending", "on_hold"),
     "lifecycle_stage": ("discontinued", "retired", "beta"),
@@ -69,7 +72,7 @@ RECOUNT_CLASSES: dict[str, tuple[str, ...]] = {
     "order_items": (
         "duplicate_key",
         "unknown_product",
-        "non_positive_unit_price",
+        "negative_unit_price",
         "unparseable_quantity",
         "unknown_order",
     ),
@@ -277,7 +280,7 @@ def _order_items(
             next_line.get(row["order_id"], 1), int(row["line_number"]) + 1
         )
     hosts = _pick(rng, [{"order_id": order_id} for order_id in sorted(next_line)], 3 * k)
-    reasons = ("unknown_product", "non_positive_unit_price", "unparseable_quantity")
+    reasons = ("unknown_product", "negative_unit_price", "unparseable_quantity")
     for offset, reason in enumerate(reasons):
         rows = []
         for j, host in enumerate(hosts[offset * k : (offset + 1) * k]):
@@ -287,8 +290,8 @@ def _order_items(
             next_line[order_id] += 1
             if reason == "unknown_product":
                 row["product_id"] = ids.unknown_product(j)
-            elif reason == "non_positive_unit_price":
-                row["unit_price"] = _cycle(NON_POSITIVE_PRICES, j)
+            elif reason == "negative_unit_price":
+                row["unit_price"] = _cycle(NEGATIVE_PRICES, j)
             else:
                 row["quantity"] = _cycle(UNPARSEABLE_NUMBERS, j)
             rows.append(row)

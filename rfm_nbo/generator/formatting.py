@@ -3,7 +3,8 @@
 Arrow compute kernels do the work, so millions of values format in C++, not in
 a Python loop. Formats: ids zero-padded with a prefix ('C0000001'), money with
 two decimals ('12.50'), timestamps 'YYYY-MM-DD HH:MM:SS' (UTC), booleans
-'true'/'false'. A negative number means "no value" where `nullable` says so.
+'true'/'false'. Consent flags may also be null (never asked), and an optional
+timestamp is null where its number is negative.
 """
 
 from __future__ import annotations
@@ -63,6 +64,20 @@ def timestamps(epoch_seconds: np.ndarray) -> pa.Array:
 def booleans(values: np.ndarray) -> pa.Array:
     """'true' / 'false'."""
     return pc.if_else(pa.array(np.asarray(values, dtype=bool)), "true", "false")
+
+
+def flags(codes: np.ndarray) -> pa.Array:
+    """'false' / 'true' / null from codes 0 / 1 / anything else (an answer never given)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    text = booleans(codes == 1)
+    return pc.if_else(pa.array((codes == 0) | (codes == 1)), text, pa.scalar(None, pa.string()))
+
+
+def optional_timestamps(epoch_seconds: np.ndarray) -> pa.Array:
+    """Like `timestamps`, with null where the value is negative (no time)."""
+    epoch_seconds = np.asarray(epoch_seconds, dtype=np.int64)
+    text = timestamps(np.maximum(epoch_seconds, 0))
+    return pc.if_else(pa.array(epoch_seconds >= 0), text, pa.scalar(None, pa.string()))
 
 
 def labels(names: Sequence[str], codes: np.ndarray) -> pa.Array:

@@ -36,6 +36,12 @@ class GeneratorParams:
     partial_return_rate: float = 0.03
     discount_rate: float = 0.12
     marketing_opt_in_rate: float = 0.72
+    # Per-channel consent (rfm_nbo.generator.consent, its own random stream).
+    email_opt_out_rate: float = 0.05
+    sms_opt_in_rate: float = 0.40
+    push_opt_in_rate: float = 0.30
+    consent_unknown_rate: float = 0.05
+    unsubscribed_rate: float = 0.02
     campaigns: int = 4
     campaign_reach: float = 0.35
     treatment_share: float = 0.8
@@ -87,6 +93,11 @@ class GeneratorParams:
             "partial_return_rate",
             "discount_rate",
             "marketing_opt_in_rate",
+            "email_opt_out_rate",
+            "sms_opt_in_rate",
+            "push_opt_in_rate",
+            "consent_unknown_rate",
+            "unsubscribed_rate",
             "campaign_reach",
             "treatment_share",
         ):

@@ -193,3 +193,4 @@ def _add_to_tally(tally: Tally, blocks: list[BlockResult]) -> None:
             block.tables["customers"]["behaviour"], minlength=len(BEHAVIOUR_TYPES)
         )
         tally.newest_order_at = max(tally.newest_order_at, block.newest_order_at)
+        tally.reachable.update(block.reachable)

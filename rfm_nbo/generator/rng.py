@@ -18,6 +18,8 @@ PRODUCTS_STREAM = 0
 CAMPAIGNS_STREAM = 1
 BLOCKS_STREAM = 2
 DEFECTS_STREAM = 3
+# Added later, so the streams above (and every row they draw) stay as they were.
+CONSENT_STREAM = 4
 
 
 def stream(seed: int, *key: int) -> np.random.Generator:

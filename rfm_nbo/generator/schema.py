@@ -9,7 +9,17 @@ from __future__ import annotations
 import pyarrow as pa
 
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "customers": ("customer_id", "email", "country", "signed_up_at", "marketing_opt_in"),
+    "customers": (
+        "customer_id",
+        "email",
+        "country",
+        "signed_up_at",
+        "marketing_opt_in",
+        "email_opt_in",
+        "sms_opt_in",
+        "push_opt_in",
+        "unsubscribed_at",
+    ),
     "products": (
         "product_id",
         "product_name",

@@ -102,6 +102,10 @@ def format_chunk(blocks: list[BlockResult], order_offset: int, ids: IdFormat) ->
             fmt.labels(COUNTRIES, customers["country"]),
             fmt.timestamps(customers["signed_up_at"]),
             fmt.booleans(customers["opt_in"]),
+            fmt.flags(customers["email_opt_in"]),
+            fmt.flags(customers["sms_opt_in"]),
+            fmt.flags(customers["push_opt_in"]),
+            fmt.optional_timestamps(customers["unsubscribed_at"]),
         ),
         "orders": _table(
             "orders",

@@ -3,8 +3,9 @@
 Written next to, never inside, the data folder; models never read it.
 truth.json holds the parameters, per table the raw, clean and quarantined row
 counts (by dq_reason, planted and cascaded), per behaviour type its profile
-and head count, and per campaign x behaviour type the true base rate and
-uplift with the realised members, conversions and response revenue per group.
+and head count, per campaign x behaviour type the true base rate and uplift
+with the realised members, conversions and response revenue per group, and
+how many customers may be contacted on each channel.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ REASON_PRECEDENCE = (
     "unparseable_",
     "invalid_",
     "non_positive_unit_price",
+    "negative_unit_price",
     "invalid_date_range",
     "future_",
     "duplicate_key",
@@ -66,6 +68,7 @@ class Tally:
     revenue_cents: np.ndarray = field(init=False)
     type_counts: np.ndarray = field(init=False)
     newest_order_at: int = 0
+    reachable: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self.members = np.zeros(self.cells, dtype=np.int64)
@@ -140,6 +143,26 @@ def campaign_truth(params: GeneratorParams, plan: CampaignPlan, tally: Tally) ->
     return campaigns
 
 
+def consent_truth(tally: Tally) -> dict[str, Any]:
+    """Customers the models may contact, per channel and on at least one.
+
+    Every simulated customer has one clean record (planted defects add new
+    ids, and duplicates are exact copies), so this is what dim_customers'
+    is_<channel>_contactable and is_contactable should count: email needs
+    marketing_opt_in and email_opt_in, sms and push their own opt-in, and
+    no unsubscribed_at and no unsubscribe event.
+    """
+    return {
+        "rule": (
+            "email: marketing_opt_in and email_opt_in true; sms, push: own opt-in true; "
+            "never with unsubscribed_at or an unsubscribed campaign event"
+        ),
+        "contactable_customers": {
+            name: int(tally.reachable[name]) for name in ("email", "sms", "push", "any")
+        },
+    }
+
+
 def build_truth(
     params: GeneratorParams,
     plan: CampaignPlan,
@@ -173,6 +196,7 @@ def build_truth(
             "categories": list(CATEGORY_NAMES),
             "prompt_injection_product_ids": catalogue.product_ids(injection).to_pylist(),
         },
+        "consent": consent_truth(tally),
     }
 
 

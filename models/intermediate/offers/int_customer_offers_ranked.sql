@@ -1,4 +1,7 @@
--- Every contactable customer's offers, ranked. Candidates are the products
+-- Every contactable customer's offers, ranked, on the customer's offer
+-- channel (int_customers_contactable.offer_channel: the first channel of the
+-- segment's playbook preference list the customer consented to; a customer
+-- with none gets no offer). Candidates are the products
 -- the copy writer approved for the customer's segment (a handful per
 -- segment, so this never becomes customers x catalogue), minus products the
 -- customer bought in the last var('offer_exclude_bought_days') days.
@@ -61,9 +64,11 @@ recently_bought as (
     cross join as_of
     where
         order_lines.line_type = 'sale'
-        and order_lines.ordered_at
-        >= {{ dbt.dateadd('day', -1 * var('offer_exclude_bought_days'), 'as_of.as_of_date') }}
-        and order_lines.ordered_at < cast(as_of.as_of_date as {{ dbt.type_timestamp() }})
+        and order_lines.ordered_date >= cast(
+            {{ dbt.dateadd('day', -1 * var('offer_exclude_bought_days'), 'as_of.as_of_date') }}
+            as date
+        )
+        and order_lines.ordered_date < as_of.as_of_date
 ),
 
 candidate_pairs as (
@@ -84,7 +89,7 @@ candidate_pairs as (
         products.unit_cost,
         products.inventory_qty,
         playbook.objective,
-        playbook.channel,
+        contactable.offer_channel as channel,
         playbook.offers_per_customer,
         conversion.smoothed_conversion_rate,
         case
@@ -113,7 +118,7 @@ candidate_pairs as (
         on
             contactable.customer_id = recently_bought.customer_id
             and offer_copy.product_id = recently_bought.product_id
-    where contactable.is_contactable and recently_bought.customer_id is null
+    where contactable.offer_channel is not null and recently_bought.customer_id is null
 ),
 
 scored as (

@@ -32,7 +32,8 @@ segment_profiles as (
     from contactable
     left join scored_customers
         on contactable.customer_id = scored_customers.customer_id
-    where contactable.is_contactable
+    -- Customers offers can reach: contactable on a channel the segment lists.
+    where contactable.offer_channel is not null
     group by contactable.rfm_segment
 ),
 

@@ -1,3 +1,6 @@
+-- Consent is not here: the clean row is only one of a customer's records,
+-- and consent is resolved over all of them (int_customer_consents_resolved).
+
 with
 
 customers as (
@@ -9,8 +12,7 @@ validated as (
         customer_id,
         email,
         country_code,
-        signed_up_at,
-        is_marketing_opt_in
+        signed_up_at
     from customers
     where dq_reason is null
 )

@@ -39,7 +39,8 @@ joined as (
         {{ salted_email_hash('customers.email') }} as email_hash,
         customers.country_code,
         customers.signed_up_at,
-        coalesce(customers.is_marketing_opt_in, false) as is_marketing_opt_in,
+        -- Deprecated alias, removed in the next release: use is_email_contactable.
+        contactable.is_email_opt_in as is_marketing_opt_in,
         customers.customer_id is not null as has_customer_record,
         scored_customers.customer_id is not null as is_rfm_scored,
         scored_customers.recency_days,
@@ -56,11 +57,15 @@ joined as (
         scored_customers.first_ordered_at,
         scored_customers.last_ordered_at,
         contactable.is_contactable,
+        contactable.is_email_contactable,
+        contactable.is_sms_contactable,
+        contactable.is_push_contactable,
         contactable.not_contactable_reason,
         cast(coalesce(offer_counts.offers, 0) as integer) as offers,
         case
             when offer_counts.offers > 0 then 'has_offers'
             when not contactable.is_contactable then 'not_contactable'
+            when contactable.offer_channel is null then 'no_consented_channel'
             else 'no_allowed_candidate'
         end as offer_status
     from contactable
