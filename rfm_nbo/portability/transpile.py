@@ -14,6 +14,7 @@ Used by ``emulate`` to run the Athena-compiled project on DuckDB.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -65,6 +66,22 @@ TRANSLATIONS: dict[str, Translation] = {
             "CAST(date_diff('millisecond', b, a) AS BIGINT)",
             "Trino's to_milliseconds(interval) returns bigint milliseconds; DuckDB has a "
             "function of the same name that builds an interval from a number.",
+        ),
+        Translation(
+            "time-zones",
+            "at_timezone(ts, zone), with_timezone(ts, zone)",
+            "timezone(zone, ts)",
+            "Trino's at_timezone moves a timestamp with time zone to a zone and "
+            "with_timezone reads a plain timestamp in a zone; DuckDB's timezone(zone, ts) "
+            "does the first for a TIMESTAMPTZ (giving local wall time) and the second for a "
+            "TIMESTAMP. sqlglot leaves both names as they are, which DuckDB lacks.",
+        ),
+        Translation(
+            "regex-backreferences",
+            "regexp_replace(s, pattern, '... $1 ...')",
+            "regexp_replace(s, pattern, '... \\1 ...', 'g')",
+            "Trino writes a group in the replacement as $1, DuckDB (RE2) as \\1; sqlglot "
+            "keeps the text, so DuckDB would insert a literal '$1'.",
         ),
         Translation(
             "normal-cdf",
@@ -222,6 +239,25 @@ def _to_milliseconds(node: exp.Expression, used: set[str]) -> exp.Expression:
     return exp.cast(difference, exp.DType.BIGINT)
 
 
+_TIME_ZONE_FUNCTIONS = ("at_timezone", "with_timezone")
+_BACKREFERENCE = re.compile(r"\$(\d)")
+
+
+def _time_zones_and_backreferences(node: exp.Expression, used: set[str]) -> exp.Expression:
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _TIME_ZONE_FUNCTIONS:
+        timestamp, zone = node.expressions
+        used.add("time-zones")
+        # The replacement's children are not visited again: nested calls here.
+        timestamp = timestamp.transform(lambda inner: _time_zones_and_backreferences(inner, used))
+        return exp.Anonymous(this="timezone", expressions=[zone, timestamp])
+    replacement = node.args.get("replacement") if isinstance(node, exp.RegexpReplace) else None
+    if isinstance(replacement, exp.Literal) and _BACKREFERENCE.search(replacement.this):
+        used.add("regex-backreferences")
+        node = node.copy()
+        node.set("replacement", exp.Literal.string(_BACKREFERENCE.sub(r"\\\1", replacement.this)))
+    return node
+
+
 def _decimal_quotient(division: exp.Div, scale: int) -> exp.Expression:
     quotient = exp.Div(
         this=exp.cast(division.this.copy(), exp.DType.DOUBLE),
@@ -304,7 +340,9 @@ def translate(trino_sql: str, schema: MappingSchema | SchemaMapping) -> Translat
     if len(statements) != 1:
         raise TranslationError(f"expected one query, found {len(statements)} statements")
     used: set[str] = set()
-    tree = statements[0].transform(lambda node: _to_milliseconds(node, used))
+    tree = statements[0].transform(
+        lambda node: _time_zones_and_backreferences(_to_milliseconds(node, used), used)
+    )
     try:
         tree = qualify(tree, schema=schema, dialect=READ, validate_qualify_columns=False)
     except sqlglot.errors.SqlglotError as error:
