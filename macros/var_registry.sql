@@ -293,7 +293,7 @@ renamed: {}
     {%- set date_pattern = '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' -%}
     {%- set time_pattern = '([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?' -%}
     {%- set checks = {
-        'integer': ('an integer', value is integer and value is not boolean),
+        'integer': ('an integer', value is integer),
         'number': ('a number', is_number),
         'string': ('a string', value is string),
         'date': ('a date (YYYY-MM-DD)',

@@ -11,16 +11,20 @@ from typing import Any
 from dbt_runner import DbtProject, DbtRun
 
 ORDERS_HEADER = "order_id,customer_id,ordered_at,status,order_amount\n"
-ORDERS_ROWS = "1,josé,2026-01-01 10:00:00,completed,10.00\n2,zoë,2026-01-02 11:00:00,completed,20.00\n"
+ORDERS_ROWS = (
+    "1,josé,2026-01-01 10:00:00,completed,10.00\n2,zoë,2026-01-02 11:00:00,completed,20.00\n"
+)
 # One view of the orders file; the other raw tables are views too (hook).
 CHEAP_RUN = ("run", "--select", "stg_shop__orders")
 
 
-def run_raw_files(dbt_project: DbtProject, *args: str, **raw_files: Any) -> DbtRun:
+def run_raw_files(dbt_project: DbtProject, **raw_files: Any) -> DbtRun:
     """`dbt run` of the orders staging view with these raw_files entries."""
-    entries = {table: str(entry) if isinstance(entry, Path) else entry
-               for table, entry in raw_files.items()}
-    return dbt_project.run(*(args or CHEAP_RUN), "--vars", json.dumps({"raw_files": entries}))
+    entries = {
+        table: str(entry) if isinstance(entry, Path) else entry
+        for table, entry in raw_files.items()
+    }
+    return dbt_project.run(*CHEAP_RUN, "--vars", json.dumps({"raw_files": entries}))
 
 
 def assert_stopped_cleanly(run: DbtRun, *phrases: str) -> None:
@@ -46,7 +50,9 @@ def test_zero_byte_file(dbt_project: DbtProject, tmp_path: Path) -> None:
     run = run_raw_files(dbt_project, orders=orders)
 
     assert_stopped_cleanly(
-        run, f'raw_files: orders ("{orders}") is empty (0 bytes).', "Export it again with its header line"
+        run,
+        f'raw_files: orders ("{orders}") is empty (0 bytes).',
+        "Export it again with its header line",
     )
 
 
@@ -56,7 +62,8 @@ def test_header_only_orders_is_refused(dbt_project: DbtProject, tmp_path: Path) 
     run = run_raw_files(dbt_project, orders=orders)
 
     assert_stopped_cleanly(
-        run, f'raw_files: orders ("{orders}") has a header but no rows: RFM needs at least one order.'
+        run,
+        f'raw_files: orders ("{orders}") has a header but no rows: RFM needs at least one order.',
     )
 
 
@@ -86,7 +93,9 @@ def test_header_only_campaigns_build_with_no_rows(dbt_project: DbtProject, tmp_p
     assert dbt_project.query("select count(*) from rfm_raw_files.campaigns") == [(0,)]
 
 
-def test_latin1_file_without_encoding_names_the_fix(dbt_project: DbtProject, tmp_path: Path) -> None:
+def test_latin1_file_without_encoding_names_the_fix(
+    dbt_project: DbtProject, tmp_path: Path
+) -> None:
     orders = orders_file(tmp_path / "in", ORDERS_HEADER + ORDERS_ROWS, "latin-1")
 
     run = run_raw_files(dbt_project, orders=orders)
@@ -169,7 +178,8 @@ def test_missing_file_and_empty_glob(dbt_project: DbtProject, tmp_path: Path) ->
 
 def test_line_with_too_many_columns_names_the_line(dbt_project: DbtProject, tmp_path: Path) -> None:
     orders = orders_file(
-        tmp_path / "in", ORDERS_HEADER + ORDERS_ROWS + "3,ann,2026-01-03 12:00:00,completed,1,000.00\n"
+        tmp_path / "in",
+        ORDERS_HEADER + ORDERS_ROWS + "3,ann,2026-01-03 12:00:00,completed,1,000.00\n",
     )
 
     run = run_raw_files(dbt_project, orders=orders)

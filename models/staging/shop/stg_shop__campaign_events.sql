@@ -19,7 +19,10 @@ renamed as (
         {{ customer_key(raw_text('customer_id'), personal_ids) }} as customer_id,
         lower({{ raw_text('event_type') }}) as event_type,
         {{ raw_text('occurred_at') }} as occurred_at_text,
-        {{ raw_record(['campaign_id', 'customer_id', 'event_type', 'occurred_at'], redacted_columns=personal_columns) }} as raw_record
+        {{ raw_record(
+            ['campaign_id', 'customer_id', 'event_type', 'occurred_at'],
+            redacted_columns=personal_columns,
+        ) }} as raw_record
     from source
 ),
 

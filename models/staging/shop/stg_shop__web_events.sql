@@ -19,7 +19,10 @@ renamed as (
         {{ raw_text('product_id') }} as product_id,
         lower({{ raw_text('event_type') }}) as event_type,
         {{ raw_text('occurred_at') }} as occurred_at_text,
-        {{ raw_record(['customer_id', 'product_id', 'event_type', 'occurred_at'], redacted_columns=personal_columns) }} as raw_record
+        {{ raw_record(
+            ['customer_id', 'product_id', 'event_type', 'occurred_at'],
+            redacted_columns=personal_columns,
+        ) }} as raw_record
     from source
 ),
 
