@@ -1,11 +1,21 @@
 {#- The newest timestamp a raw row may carry; later ones are quarantined as
-    future_<column>. var('max_valid_at') pins it for reproducible runs. -#}
+    future_<column>. var('max_valid_at') pins it for reproducible runs (read
+    like any raw timestamp: an offset is applied, none means UTC). Both sides
+    of the comparison are UTC, never the session's time zone. -#}
 {% macro max_valid_at() -%}
     {%- if var('max_valid_at', none) is not none -%}
-        cast('{{ var("max_valid_at") }}' as {{ dbt.type_timestamp() }})
+        {{ parse_timestamp_utc("'" ~ var('max_valid_at') | string | replace("'", "''") ~ "'") }}
     {%- else -%}
-        {{ dbt.current_timestamp() }}
+        {{ adapter.dispatch('utc_now')() }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro default__utc_now() -%}
+    timezone('UTC', now())
+{%- endmacro %}
+
+{% macro athena__utc_now() -%}
+    cast(at_timezone(current_timestamp, 'UTC') as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
 
