@@ -82,29 +82,36 @@
     value is unparseable too. `max_abs`: the bound (inclusive) that keeps
     every later sum far from overflow. `allow_negative`: else negative_<name>. -#}
 {% macro decimal_checks(name, text_column, typed_column, max_abs, required=false, allow_negative=false) -%}
-    {%- set present = text_column ~ ' is not null and ' if not required else '' -%}
-    {%- set checks = [
-        ((text_column ~ ' is null or ' if required else text_column ~ ' is not null and ')
-            ~ 'not ' ~ regex_full_match(text_column, decimal_pattern()), 'unparseable_' ~ name),
+    {{ return(number_checks(
+        name, text_column, typed_column,
         (regex_full_match(text_column, too_many_decimals_pattern()), 'too_many_decimals_' ~ name),
-        (present ~ '(' ~ typed_column ~ ' is null or abs(' ~ typed_column ~ ') > ' ~ max_abs ~ ')',
-            'out_of_range_' ~ name),
-    ] -%}
-    {%- if not allow_negative -%}
-        {%- do checks.append((typed_column ~ ' < 0', 'negative_' ~ name)) -%}
-    {%- endif -%}
-    {{ return(checks) }}
+        '(' ~ typed_column ~ ' is null or abs(' ~ typed_column ~ ') > ' ~ max_abs ~ ')',
+        required, allow_negative,
+    )) }}
 {%- endmacro %}
 
 
-{#- Checks for a count column typed by parse_integer(text_column, max_abs). -#}
+{#- Checks for a count column typed by parse_integer(text_column, max_abs),
+    which is null beyond the bound. -#}
 {% macro integer_checks(name, text_column, typed_column, max_abs, required=false, allow_negative=false) -%}
-    {%- set present = text_column ~ ' is not null and ' if not required else '' -%}
+    {{ return(number_checks(
+        name, text_column, typed_column,
+        ('not ' ~ regex_full_match(text_column, integer_pattern()), 'non_integer_' ~ name),
+        typed_column ~ ' is null',
+        required, allow_negative,
+    )) }}
+{%- endmacro %}
+
+
+{#- The checks both kinds of number share, in order: unparseable, the kind's
+    precision check, out of range, negative. -#}
+{% macro number_checks(name, text_column, typed_column, precision_check, out_of_range, required, allow_negative) -%}
     {%- set checks = [
         ((text_column ~ ' is null or ' if required else text_column ~ ' is not null and ')
             ~ 'not ' ~ regex_full_match(text_column, decimal_pattern()), 'unparseable_' ~ name),
-        ('not ' ~ regex_full_match(text_column, integer_pattern()), 'non_integer_' ~ name),
-        (present ~ typed_column ~ ' is null', 'out_of_range_' ~ name),
+        precision_check,
+        ((text_column ~ ' is not null and ' if not required else '') ~ out_of_range,
+            'out_of_range_' ~ name),
     ] -%}
     {%- if not allow_negative -%}
         {%- do checks.append((typed_column ~ ' < 0', 'negative_' ~ name)) -%}
