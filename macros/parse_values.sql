@@ -78,13 +78,22 @@
 {%- endmacro %}
 
 
+{#- The checks below read the typed value first and run a regular
+    expression only on the few rows it cannot settle (`case` evaluates a
+    branch only for the rows that reach it): one pattern match per value,
+    the one in the parse, on a clean row. -#}
+
 {#- Checks for a money column typed by parse_decimal. `required`: an empty
     value is unparseable too. `max_abs`: the bound (inclusive) that keeps
-    every later sum far from overflow. `allow_negative`: else negative_<name>. -#}
+    every later sum far from overflow. `allow_negative`: else negative_<name>.
+    More than 6 decimals needs a point at least 7 characters from the end. -#}
 {% macro decimal_checks(name, text_column, typed_column, max_abs, required=false, allow_negative=false) -%}
+    {%- set decimals = 'length(' ~ text_column ~ ') - strpos(' ~ text_column ~ ", '.')" -%}
     {{ return(number_checks(
         name, text_column, typed_column,
-        (regex_full_match(text_column, too_many_decimals_pattern()), 'too_many_decimals_' ~ name),
+        ('case when strpos(' ~ text_column ~ ", '.') > 0 and " ~ decimals ~ ' > 6 then '
+            ~ regex_full_match(text_column, too_many_decimals_pattern()) ~ ' else false end',
+            'too_many_decimals_' ~ name),
         '(' ~ typed_column ~ ' is null or abs(' ~ typed_column ~ ') > ' ~ max_abs ~ ')',
         required, allow_negative,
     )) }}
@@ -92,11 +101,13 @@
 
 
 {#- Checks for a count column typed by parse_integer(text_column, max_abs),
-    which is null beyond the bound. -#}
+    which is null for a fraction and beyond the bound. -#}
 {% macro integer_checks(name, text_column, typed_column, max_abs, required=false, allow_negative=false) -%}
     {{ return(number_checks(
         name, text_column, typed_column,
-        ('not ' ~ regex_full_match(text_column, integer_pattern()), 'non_integer_' ~ name),
+        ('case when ' ~ typed_column ~ ' is null then not '
+            ~ regex_full_match(text_column, integer_pattern()) ~ ' else false end',
+            'non_integer_' ~ name),
         typed_column ~ ' is null',
         required, allow_negative,
     )) }}
@@ -104,11 +115,14 @@
 
 
 {#- The checks both kinds of number share, in order: unparseable, the kind's
-    precision check, out of range, negative. -#}
+    precision check, out of range, negative. A value typed by the parse
+    matched its pattern, so only an untyped one is matched again. -#}
 {% macro number_checks(name, text_column, typed_column, precision_check, out_of_range, required, allow_negative) -%}
+    {%- set unparseable = 'case when ' ~ typed_column ~ ' is null then not '
+        ~ regex_full_match(text_column, decimal_pattern()) ~ ' else false end' -%}
     {%- set checks = [
         ((text_column ~ ' is null or ' if required else text_column ~ ' is not null and ')
-            ~ 'not ' ~ regex_full_match(text_column, decimal_pattern()), 'unparseable_' ~ name),
+            ~ unparseable, 'unparseable_' ~ name),
         precision_check,
         ((text_column ~ ' is not null and ' if not required else '') ~ out_of_range,
             'out_of_range_' ~ name),
