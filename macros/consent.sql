@@ -25,19 +25,3 @@
         else true
     end
 {%- endmacro %}
-
-
-{#- Hex SHA-256 of a text expression, lower case, the same on every engine:
-    a tie-breaker that depends on the value, never on row order or on how
-    the engine sorts text. -#}
-{% macro row_hash(expression) -%}
-    {{ return(adapter.dispatch('row_hash')(expression)) }}
-{%- endmacro %}
-
-{% macro default__row_hash(expression) -%}
-    sha256({{ expression }})
-{%- endmacro %}
-
-{% macro athena__row_hash(expression) -%}
-    lower(to_hex(sha256(to_utf8({{ expression }}))))
-{%- endmacro %}

@@ -177,15 +177,6 @@
     ), 'UTC') as {{ dbt.type_timestamp() }}))
 {%- endmacro %}
 
-{#- Checks for a timestamp column typed by parse_timestamp_utc. -#}
-{% macro timestamp_checks(name, text_column, typed_column, required=false) -%}
-    {%- if required -%}
-        {{ return([(typed_column ~ ' is null', 'unparseable_' ~ name)]) }}
-    {%- endif -%}
-    {{ return([(text_column ~ ' is not null and ' ~ typed_column ~ ' is null', 'unparseable_' ~ name)]) }}
-{%- endmacro %}
-
-
 {#- The calendar date of a UTC timestamp in var('reporting_timezone'): the
     day an order counts on for as_of_date, recency and the lookback. -#}
 {% macro reporting_date(utc_timestamp) -%}

@@ -41,8 +41,10 @@ row_checked as (
     select
         *,
         {{ first_failed_check(
-            [('campaign_id is null or customer_id is null', 'missing_key')]
-            + timestamp_checks('sent_at', 'sent_at_text', 'sent_at', required=true)
+            [
+                ('campaign_id is null or customer_id is null', 'missing_key'),
+                ('sent_at is null', 'unparseable_sent_at'),
+            ]
             + decimal_checks('offer_discount_pct', 'offer_discount_pct_text',
                 'offer_discount_pct', 100)
             + [

@@ -37,9 +37,11 @@ row_checked as (
     select
         *,
         {{ first_failed_check(
-            [('campaign_id is null', 'missing_key')]
-            + timestamp_checks('started_at', 'started_at_text', 'started_at', required=true)
-            + timestamp_checks('ended_at', 'ended_at_text', 'ended_at')
+            [
+                ('campaign_id is null', 'missing_key'),
+                ('started_at is null', 'unparseable_started_at'),
+                ('ended_at_text is not null and ended_at is null', 'unparseable_ended_at'),
+            ]
             + decimal_checks('cost', 'cost_text', 'cost', max_money_amount())
             + [('ended_at < started_at', 'invalid_date_range')]
         ) }} as row_dq_reason

@@ -51,9 +51,9 @@ row_checked as (
     select
         *,
         {{ first_failed_check(
-            [('order_id is null', 'missing_key')]
-            + timestamp_checks('ordered_at', 'ordered_at_text', 'ordered_at', required=true)
-            + [
+            [
+                ('order_id is null', 'missing_key'),
+                ('ordered_at is null', 'unparseable_ordered_at'),
                 ("order_status is null or order_status not in ('completed', 'cancelled', 'returned')",
                     'invalid_status'),
                 ('ordered_at > ' ~ max_valid_at(), 'future_ordered_at'),
