@@ -33,6 +33,21 @@ vars:
     default: 5
     min: 2
     description: N in NTILE(N) for the R, F and M scores.
+  rfm_scoring_method:
+    type: string
+    values: [quantile, fixed, hybrid]
+    default: quantile
+    description: "quantile: NTILE on every measure; fixed: thresholds from seed rfm_score_thresholds; hybrid: fixed recency, quantile frequency and monetary."
+  rfm_fixed_monetary:
+    type: string
+    values: [thresholds, quantile]
+    default: thresholds
+    description: "Under fixed: monetary by the seed's thresholds, or by quantile."
+  rfm_quantile_ties:
+    type: string
+    values: [lowest, spread]
+    default: lowest
+    description: "Quantile scores: a run of equal values gets the lowest score any of them would get (lowest), or the distinct values are spread over the levels (spread)."
   max_valid_at:
     type: timestamp
     default: null

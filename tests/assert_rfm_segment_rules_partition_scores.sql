@@ -1,9 +1,11 @@
--- The segment rule table must be a partition of the 5 x 5 x 5 score cube:
---   exclusive   every (R, F, M) matches at most one rule,
---   exhaustive  every (R, F, M) matches at least one rule,
---   reachable   every one of the eleven classic names is the answer for
---               some (R, F, M),
--- and the rule boxes must be well formed. Returns one row per violation.
+-- Each rule set of the segment rule table must be a partition of the
+-- 5 x 5 x 5 score cube:
+--   exclusive   every (R, F, M) matches at most one rule of the set,
+--   exhaustive  every (R, F, M) matches at least one rule of the set,
+--   reachable   every RFM rule name of seed segments is the answer for
+--               some (R, F, M) in every set,
+-- every rule gives an RFM rule name (not a K-Means-only one such as Big
+-- Spenders), and the rule boxes are well formed. Returns one row per violation.
 
 with
 
@@ -11,13 +13,21 @@ segment_rules as (
     select * from {{ ref('rfm_segment_rules') }}
 ),
 
+segments as (
+    select * from {{ ref('segments') }}
+),
+
+rule_sets as (
+    select distinct rule_set from segment_rules
+),
+
 expected_segments as (
-    select segment_values.segment_name from (
-        values
-        ('Champions'), ('Loyal Customers'), ('Potential Loyalists'), ('New Customers'),
-        ('Promising'), ('Need Attention'), ('About to Sleep'), ('At Risk'),
-        ('Cannot Lose Them'), ('Hibernating'), ('Lost')
-    ) as segment_values (segment_name)
+    select
+        rule_sets.rule_set,
+        segments.segment_name
+    from rule_sets
+    cross join segments
+    where segments.scheme in ('rfm_rule', 'both')
 ),
 
 scores as (
@@ -26,43 +36,57 @@ scores as (
 
 score_cube as (
     select
+        rule_sets.rule_set,
         r.score as r_score,
         f.score as f_score,
         m.score as m_score
-    from scores as r
+    from rule_sets
+    cross join scores as r
     cross join scores as f
     cross join scores as m
 ),
 
-matches as (
+cube_matches as (
     select
+        score_cube.rule_set,
         score_cube.r_score,
         score_cube.f_score,
         score_cube.m_score,
-        count(segment_rules.rule_id) as matching_rules
+        segment_rules.rule_id,
+        segment_rules.segment_name
     from score_cube
     left join segment_rules
         on
-            score_cube.r_score between segment_rules.r_min and segment_rules.r_max
+            score_cube.rule_set = segment_rules.rule_set
+            and score_cube.r_score between segment_rules.r_min and segment_rules.r_max
             and score_cube.f_score between segment_rules.f_min and segment_rules.f_max
             and score_cube.m_score between segment_rules.m_min and segment_rules.m_max
-    group by score_cube.r_score, score_cube.f_score, score_cube.m_score
+),
+
+matches as (
+    select
+        rule_set,
+        r_score,
+        f_score,
+        m_score,
+        count(rule_id) as matching_rules
+    from cube_matches
+    group by rule_set, r_score, f_score, m_score
 ),
 
 reached_segments as (
-    select distinct segment_rules.segment_name
-    from score_cube
-    inner join segment_rules
-        on
-            score_cube.r_score between segment_rules.r_min and segment_rules.r_max
-            and score_cube.f_score between segment_rules.f_min and segment_rules.f_max
-            and score_cube.m_score between segment_rules.m_min and segment_rules.m_max
+    select distinct
+        rule_set,
+        segment_name
+    from cube_matches
+    where rule_id is not null
 ),
 
 violations as (
     select
         case when matching_rules = 0 then 'not covered' else 'overlapping rules' end as violation,
-        cast(r_score as {{ dbt.type_string() }})
+        rule_set || ' '
+        || cast(r_score as {{ dbt.type_string() }})
         || cast(f_score as {{ dbt.type_string() }})
         || cast(m_score as {{ dbt.type_string() }}) as subject
     from matches
@@ -72,11 +96,23 @@ violations as (
 
     select
         'unreachable segment' as violation,
-        expected_segments.segment_name as subject
+        expected_segments.rule_set || ' ' || expected_segments.segment_name as subject
     from expected_segments
     left join reached_segments
-        on expected_segments.segment_name = reached_segments.segment_name
+        on
+            expected_segments.rule_set = reached_segments.rule_set
+            and expected_segments.segment_name = reached_segments.segment_name
     where reached_segments.segment_name is null
+
+    union all
+
+    select
+        'not an RFM rule name in seed segments' as violation,
+        cast(segment_rules.rule_id as {{ dbt.type_string() }}) as subject
+    from segment_rules
+    inner join segments
+        on segment_rules.segment_name = segments.segment_name
+    where segments.scheme not in ('rfm_rule', 'both')
 
     union all
 

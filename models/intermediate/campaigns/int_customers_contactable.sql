@@ -48,7 +48,7 @@ all_customers as (
 consent_joined as (
     select
         all_customers.customer_id,
-        coalesce(scored_customers.rfm_segment, 'No Recent Purchases') as rfm_segment,
+        coalesce(scored_customers.rfm_segment, {{ no_recent_purchases_segment() }}) as rfm_segment,
         customers.customer_id is not null as has_customer_record,
         {%- for channel in channels %}
         customers.customer_id is not null

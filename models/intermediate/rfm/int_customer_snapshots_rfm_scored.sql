@@ -22,8 +22,16 @@ segment_rules as (
     select * from {{ ref('rfm_segment_rules') }}
 ),
 
+score_thresholds as (
+    select * from {{ ref('rfm_score_thresholds') }}
+),
+
 score_segments as (
     {{ rfm_score_segments('segment_rules', buckets) }}
+),
+
+threshold_columns as (
+    {{ rfm_score_threshold_columns('score_thresholds', buckets) }}
 ),
 
 -- One row per order that counts: completed orders (recency and frequency,
@@ -173,9 +181,10 @@ ranked as (
 
 scored as (
     select
-        *,
+        ranked.*,
         {{ rfm_scores(buckets) }}
     from ranked
+    cross join threshold_columns
 ),
 
 segmented as (

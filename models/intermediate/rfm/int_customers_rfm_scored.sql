@@ -1,7 +1,7 @@
--- NTILE scores 1..N (N = var('rfm_score_buckets')) for recency, frequency and
--- monetary, and the classic segment from the rule table. The scoring rules
--- (deterministic tiles, equal values get equal scores) are in
--- macros/rfm_scoring.sql.
+-- Scores 1..N (N = var('rfm_score_buckets')) for recency, frequency and
+-- monetary by the run's scoring method (quantile, fixed or hybrid), and the
+-- classic segment from the method's rule set. The scoring rules (equal values
+-- get equal scores under every method) are in macros/rfm_scoring.sql.
 
 {%- set buckets = checked_var('rfm_score_buckets') %}
 
@@ -15,8 +15,16 @@ segment_rules as (
     select * from {{ ref('rfm_segment_rules') }}
 ),
 
+score_thresholds as (
+    select * from {{ ref('rfm_score_thresholds') }}
+),
+
 score_segments as (
     {{ rfm_score_segments('segment_rules', buckets) }}
+),
+
+threshold_columns as (
+    {{ rfm_score_threshold_columns('score_thresholds', buckets) }}
 ),
 
 ranked as (
@@ -28,9 +36,10 @@ ranked as (
 
 scored as (
     select
-        *,
+        ranked.*,
         {{ rfm_scores(buckets) }}
     from ranked
+    cross join threshold_columns
 ),
 
 segmented as (

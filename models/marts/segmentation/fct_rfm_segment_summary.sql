@@ -4,13 +4,14 @@ scored_customers as (
     select * from {{ ref('int_customers_rfm_scored') }}
 ),
 
-segment_rules as (
-    select * from {{ ref('rfm_segment_rules') }}
+segments as (
+    select * from {{ ref('segments') }}
 ),
 
 segment_names as (
-    select distinct segment_name as rfm_segment
-    from segment_rules
+    select segment_name as rfm_segment
+    from segments
+    where scheme in ('rfm_rule', 'both')
 ),
 
 segment_totals as (
@@ -32,7 +33,7 @@ overall_totals as (
     from scored_customers
 ),
 
--- Every segment of the rule table appears, with zeros when it is empty, so a
+-- Every RFM rule name of seed segments appears, with zeros when it is empty, so a
 -- dashboard shows the full picture and never a silently missing segment.
 summary as (
     select

@@ -2,6 +2,15 @@
 -- with the segment at the month end before. A customer without a completed
 -- order in the lookback window at a month end is 'No Recent Purchases' there,
 -- so first purchases and lapses show up as migrations too.
+--
+-- A move between two scored segments is a population shift when the customer
+-- placed no order between the two month ends and some score is a quantile:
+-- the customer did nothing, and the move may come from other customers
+-- (README, "Scoring methods"). Entering or leaving 'No Recent Purchases' is
+-- never one (an order entered or left the lookback window). Under
+-- fixed scoring with threshold monetary it is never one: a customer who did
+-- nothing moves only because time passed (recency crossed a threshold, or an
+-- order left the lookback window).
 
 with
 
@@ -36,7 +45,8 @@ segments_by_month as (
         snapshot_scores.f_score,
         snapshot_scores.m_score,
         snapshot_scores.rfm_score,
-        coalesce(snapshot_scores.rfm_segment, 'No Recent Purchases') as rfm_segment
+        snapshot_scores.recency_days,
+        coalesce(snapshot_scores.rfm_segment, {{ no_recent_purchases_segment() }}) as rfm_segment
     from customer_months
     left join snapshot_scores
         on
@@ -49,8 +59,25 @@ with_previous as (
         *,
         lag(rfm_segment) over (
             partition by customer_id order by snapshot_number
-        ) as previous_rfm_segment
+        ) as previous_rfm_segment,
+        lag(month_end_date) over (
+            partition by customer_id order by snapshot_number
+        ) as previous_month_end_date
     from segments_by_month
+),
+
+-- recency_days counts from the last completed order to the day after the
+-- month end, so that order came after the previous month end exactly when
+-- recency_days <= the days between the two month ends.
+with_order_flag as (
+    select
+        *,
+        coalesce(previous_rfm_segment != rfm_segment, false) as has_changed_segment,
+        coalesce(
+            recency_days <= {{ dbt.datediff('previous_month_end_date', 'month_end_date', 'day') }},
+            false
+        ) as has_ordered_since_previous
+    from with_previous
 ),
 
 final as (
@@ -64,8 +91,17 @@ final as (
         rfm_score,
         rfm_segment,
         previous_rfm_segment,
-        coalesce(previous_rfm_segment != rfm_segment, false) as has_changed_segment
-    from with_previous
+        has_changed_segment,
+        has_ordered_since_previous,
+        {% if rfm_uses_quantiles() -%}
+            has_changed_segment
+            and not has_ordered_since_previous
+            and previous_rfm_segment != {{ no_recent_purchases_segment() }}
+            and rfm_segment != {{ no_recent_purchases_segment() }}
+        {%- else -%}
+            false
+        {%- endif %} as is_population_shift
+    from with_order_flag
 )
 
 select * from final
