@@ -152,6 +152,21 @@ DEFAULT_TYPE_SHARES: dict[str, float] = {
     "hibernating": 0.25,
     "lost": 0.20,
 }
+# A declining customer base, the shape of many real exports: most customers
+# bought once or twice long ago and never came back, few are active. Quantile
+# scores mislead here (README, "Scoring methods"); `--type-shares declining`.
+DECLINING_TYPE_SHARES: dict[str, float] = {
+    "champions": 0.03,
+    "loyal": 0.06,
+    "new": 0.04,
+    "at_risk": 0.07,
+    "hibernating": 0.20,
+    "lost": 0.60,
+}
+TYPE_SHARE_PRESETS: dict[str, dict[str, float]] = {
+    "default": DEFAULT_TYPE_SHARES,
+    "declining": DECLINING_TYPE_SHARES,
+}
 NEW_TYPE = BEHAVIOUR_TYPES.index("new")
 
 

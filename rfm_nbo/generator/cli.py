@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES
+from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES, TYPE_SHARE_PRESETS
 from rfm_nbo.generator.params import GeneratorParams
 from rfm_nbo.generator.pipeline import DEFAULT_CHUNK_SIZE, generate
 from rfm_nbo.generator.writers import FORMATS
@@ -18,6 +18,8 @@ examples:
   demo seeds (committed; `make seeds` runs exactly this):
     python -m rfm_nbo.generator --customers 2000 --seed 42 --format csv \\
         --out seeds/demo --truth-out planted_truth/demo
+  a declining customer base (most bought once, long ago):
+    python -m rfm_nbo.generator --customers 5000 --type-shares declining --out data/declining
   benchmark scale (1M customers, about 10M order lines, into gitignored data/):
     python -m rfm_nbo.generator --customers 1000000 --seed 42 --format parquet \\
         --out data/scale_1m
@@ -27,7 +29,9 @@ Same seed and parameters give identical rows, whatever --chunk-size.
 
 
 def _type_shares(text: str) -> dict[str, float]:
-    """Parse 'champions=0.1,loyal=0.2,...' (every type, any positive scale)."""
+    """Parse a preset name ('declining') or 'champions=0.1,loyal=0.2,...' (every type)."""
+    if text.strip() in TYPE_SHARE_PRESETS:
+        return dict(TYPE_SHARE_PRESETS[text.strip()])
     shares: dict[str, float] = {}
     for part in text.split(","):
         name, sep, value = part.partition("=")
@@ -103,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
         type=_type_shares,
         default=defaults.type_shares,
         help="latent behaviour type shares, e.g. "
-        + ",".join(f"{name}={share}" for name, share in defaults.type_shares.items()),
+        + ",".join(f"{name}={share}" for name, share in defaults.type_shares.items())
+        + ", or a preset: "
+        + ", ".join(TYPE_SHARE_PRESETS)
+        + " (declining: 60%% lost, 20%% hibernating, few active)",
     )
     data.add_argument(
         "--campaigns", type=int, default=defaults.campaigns, help="campaigns in the last year (4)"

@@ -45,6 +45,7 @@ def centroid_schema(feature_names: Sequence[str]) -> ColumnTypes:
         ("closest_prototype", "string"),
         ("closest_prototype_distance", "float64"),
         ("is_descriptive_name", "bool"),
+        ("naming_reason", "string"),
         ("sample_customers", "int64"),
         ("sample_share", "float64"),
         ("seed", "int64"),

@@ -1,8 +1,8 @@
-"""Business names for clusters: optimal one-to-one matching of cluster profiles to prototypes.
+"""Business names for clusters that never flatter: prototypes, dominance, optimal matching.
 
 The rule, in full:
 
-1. Rank space. Every sampled customer gets a percentile per dimension, the
+1. Rank space. Every sampled customer gets a percentile per measure, the
    mid-rank ``(rank - 0.5) / n`` with ties averaged: ``r`` from recency
    (most recent = 1), ``f`` from frequency, ``m`` from monetary. A cluster's
    *profile* is the mean percentile of its members, so (0.9, 0.2, 0.4) reads
@@ -10,30 +10,64 @@ The rule, in full:
    Ranks make the rule independent of currency, of the length of the lookback
    and of the long tails; they depend only on the K-Means labels, not on how
    K-Means numbered them.
-2. Prototypes. ``PROTOTYPES`` places each segment name at a point of that
-   space: Champions at (0.85, 0.85, 0.85), Lost at (0.1, 0.2, 0.2), ... Two
-   placements are deliberate. "Low frequency" sits at 0.2, not 0: most retail
-   customers have one order, and tied ranks average out, so a cluster of
-   one-order customers cannot go lower than half the one-order share. At Risk
-   (frequent, valuable, slipping) sits at recency 0.35, not near 0: where
-   most buyers have long lapsed, a frequent buyer away for a median time is
-   already the one to win back.
-3. Matching. ``scipy.optimize.linear_sum_assignment`` pairs clusters with
-   prototypes to minimise the total Euclidean distance, one prototype per
-   cluster at most. Each cluster may instead take its *descriptive* name at a
-   fixed cost, ``MAX_MATCH_DISTANCE`` (0.25): the optimum therefore never
-   gives a prototype name farther than that, and a cluster that fits no
-   prototype is called what it is, e.g. "Lapsed, mid frequency, high spend",
-   instead of a flattering wrong name.
-4. Unique names. Prototype names are distinct by construction; descriptive
-   names that collide get " (cluster N)". A single cluster is "All customers".
+2. Prototypes: the seed ``seeds/reference/kmeans_name_prototypes.csv``
+   (``prototypes_from_frame`` reads it). Each names a point of that space
+   (Champions at (0.85, 0.85, 0.85), Lost at (0.1, 0.2, 0.2), ...) and, per
+   measure, the *direction* the name is about: ``high``, ``low`` or blank
+   (the name says nothing about that measure). Champions is about high r, f
+   and m; Loyal Customers about high r and f; Lost about low r and f; Need
+   Attention about nothing.
+3. Dominance. Cluster B *dominates* cluster A for prototype P when B is at
+   least as good as A on every measure P is about, in P's direction, and
+   strictly better on at least one ("good" for a ``low`` measure is lower:
+   a cluster dominates another for Lost when it is even more lapsed and buys
+   even less often). A prototype about no measure is dominated by nothing.
+   Prototype Q *outranks* P when Q's point is at least as far as P's, in P's
+   directions, on every measure P is about: the name Q claims at least as
+   much as P (Champions outranks Loyal Customers and Potential Loyalists,
+   New Customers outranks Potential Loyalists, Lost outranks Hibernating).
+4. Eligibility. Cluster A may take prototype P only when (a) its profile is
+   within ``MAX_MATCH_DISTANCE`` (0.25, Euclidean) of P's point, and (b) for
+   a prototype marked ``is_best_cluster_only`` (Champions), A is the cluster
+   with the highest mean percentile over the measures P is about, in P's
+   directions (ties: the first in canonical order). If that cluster is too
+   far from Champions, no cluster is called Champions.
+5. Matching. ``scipy.optimize.linear_sum_assignment`` pairs clusters with
+   eligible prototypes, one prototype per cluster at most, minimising the
+   total distance; a cluster may instead stay unnamed at the fixed cost
+   ``MAX_MATCH_DISTANCE`` and an ineligible pair costs more than naming no
+   cluster at all, so it is never chosen.
+6. No flattery. After matching, a cluster A named P is *flattered* when some
+   cluster B dominates it for P and B's own name does not outrank P (B has a
+   descriptive name, or a prototype name claiming less). Every flattered
+   pair (A, P) is made ineligible and step 5 runs again; each round removes
+   at least one pair, so this ends. What comes out: whenever a cluster beats
+   A on everything A's name is about, its own name claims at least as much.
+   In particular the Champions cluster is dominated by no cluster on r, f
+   and m (it has the highest mean of the three).
+7. Descriptive names, for the clusters left without a prototype: one word
+   per measure, relative to the k clusters' profiles: above the clusters'
+   median is high ("Recent", "high frequency", "high spend"), below it low
+   ("Lapsed", "low ...") and exactly at it (the middle cluster of an odd k)
+   "Mid recency" / "mid ...". So "high frequency" is true: that cluster buys
+   more often than the median cluster. Tie-break: clusters that would share
+   the same words are told apart by the measure on which they are farthest
+   apart (the largest smallest gap between neighbours, so that no two of them
+   tie on it; equal gaps go to recency, then frequency, then spend), ranked
+   on it: ", the more recent" / ", the less recent" for two, ", the most
+   recent", ", the 2nd most recent", ..., ", the least recent" for more. Only
+   clusters with identical profiles on all three measures (an empty cluster,
+   duplicated customers) are numbered instead: ", twin 1 of 2".
+8. A single cluster is "All customers".
 
-Names depend only on the profiles in canonical cluster order, so they are the
-same whatever KMeans' label order or the input row order.
+Names depend only on the profiles in canonical cluster order and on the
+prototypes (sorted by name), so they are the same whatever KMeans' label
+order, the input row order or the order in which an engine returns the seed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -53,55 +87,133 @@ data without naming just anything.
 """
 
 SINGLE_CLUSTER_NAME = "All customers"
-LOW_LEVEL = 0.4
-HIGH_LEVEL = 0.6
+MEASURES: tuple[str, ...] = ("recency", "frequency", "monetary")
+DIRECTIONS: tuple[str, ...] = ("high", "low")
+PROTOTYPE_COLUMNS: tuple[str, ...] = (
+    "segment_name",
+    *[f"{measure}_percentile" for measure in MEASURES],
+    *[f"{measure}_direction" for measure in MEASURES],
+    "is_best_cluster_only",
+)
+"""Columns of seed kmeans_name_prototypes (any order; extra columns are ignored)."""
+
+# Words of descriptive names: (low, at the median, high) per measure, and the
+# comparatives of the tie-break: (more, most, less, least).
+_LEVEL_WORDS = {
+    "recency": ("Lapsed", "Mid recency", "Recent"),
+    "frequency": ("low frequency", "mid frequency", "high frequency"),
+    "monetary": ("low spend", "mid spend", "high spend"),
+}
+_COMPARATIVES = {
+    "recency": ("more recent", "most recent", "less recent", "least recent"),
+    "frequency": ("more frequent", "most frequent", "less frequent", "least frequent"),
+    "monetary": ("higher spending", "highest spending", "lower spending", "lowest spending"),
+}
+_MEASURE_LABELS = {"recency": "recency", "frequency": "frequency", "monetary": "spend"}
 
 
 @dataclass(frozen=True)
 class Prototype:
-    """A named point in rank space: mean percentiles of recency (1 = most recent), F and M."""
+    """A named point in rank space and the measures (with their direction) the name is about.
+
+    ``directions`` holds, per measure (recency, frequency, monetary), ``"high"``,
+    ``"low"`` or ``None`` (the name is not about that measure). Recency is the
+    recency percentile, 1 = most recent, so "recent" is ``"high"``.
+    """
 
     name: str
     recency: float
     frequency: float
     monetary: float
+    directions: tuple[str | None, str | None, str | None] = (None, None, None)
+    is_best_cluster_only: bool = False
 
     def point(self) -> np.ndarray:
         """The prototype as an (r, f, m) vector."""
         return np.array([self.recency, self.frequency, self.monetary])
 
+    def signs(self) -> np.ndarray:
+        """+1 for a high measure, -1 for a low one, 0 for a measure the name is not about."""
+        return np.array([{"high": 1.0, "low": -1.0, None: 0.0}[d] for d in self.directions])
 
-# Names follow the classic RFM segments of seeds/reference/rfm_segment_rules.csv,
-# plus Big Spenders (few orders, large baskets), which the score boxes lack.
-# Neighbouring prototypes are 0.27 or more apart; where a profile sits
-# between two, the one-to-one matching, not the nearest prototype alone, decides.
-PROTOTYPES: tuple[Prototype, ...] = (
-    Prototype("Champions", 0.85, 0.85, 0.85),
-    Prototype("Loyal Customers", 0.65, 0.75, 0.7),
-    Prototype("Potential Loyalists", 0.8, 0.5, 0.5),
-    Prototype("New Customers", 0.85, 0.2, 0.3),
-    Prototype("Big Spenders", 0.5, 0.4, 0.85),
-    Prototype("Need Attention", 0.5, 0.5, 0.5),
-    Prototype("At Risk", 0.35, 0.7, 0.7),
-    Prototype("Hibernating", 0.3, 0.35, 0.35),
-    Prototype("Lost", 0.1, 0.2, 0.2),
-)
+    def about(self) -> list[int]:
+        """Positions (0 = r, 1 = f, 2 = m) of the measures the name is about."""
+        return [position for position, d in enumerate(self.directions) if d is not None]
 
 
 @dataclass(frozen=True)
 class ClusterNaming:
-    """The name given to one cluster and how well it fits."""
+    """The name given to one cluster, how well it fits, and why."""
 
     cluster_name: str
     matched_prototype: str | None
     match_distance: float | None
     closest_prototype: str | None
     closest_prototype_distance: float | None
+    naming_reason: str
 
     @property
     def is_descriptive_name(self) -> bool:
-        """True when no prototype fitted and the name describes the profile instead."""
+        """True when no prototype was given and the name describes the profile instead."""
         return self.matched_prototype is None
+
+
+def prototypes_from_frame(frame: pd.DataFrame) -> tuple[Prototype, ...]:
+    """Read seed kmeans_name_prototypes (any engine's rows, as pandas) into prototypes.
+
+    Validates what the rule needs and raises a ValueError naming the seed row
+    otherwise: unique names, percentiles in [0, 1], directions ``high``,
+    ``low`` or blank, and a best-cluster-only prototype about at least one
+    measure. The result is sorted by name, so the engine's row order does not
+    matter.
+    """
+    missing = [column for column in PROTOTYPE_COLUMNS if column not in frame.columns]
+    if missing:
+        raise ValueError(f"seed kmeans_name_prototypes lacks column(s) {', '.join(missing)}")
+    if frame.empty:
+        raise ValueError("seed kmeans_name_prototypes is empty: at least one prototype is needed")
+    prototypes = []
+    for record in frame[list(PROTOTYPE_COLUMNS)].to_dict("records"):
+        name = _blank_to_none(record["segment_name"])
+        if name is None:
+            raise ValueError("seed kmeans_name_prototypes has a row without segment_name")
+        point = []
+        for measure in MEASURES:
+            value = _blank_to_none(record[f"{measure}_percentile"])
+            try:
+                number = float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                number = math.nan
+            if not 0.0 <= number <= 1.0:
+                raise ValueError(
+                    f"seed kmeans_name_prototypes, {name}: {measure}_percentile must be "
+                    f"a number in [0, 1], got {value!r}"
+                )
+            point.append(number)
+        directions = []
+        for measure in MEASURES:
+            direction = _blank_to_none(record[f"{measure}_direction"])
+            direction = None if direction is None else str(direction).strip().lower()
+            if direction not in (None, *DIRECTIONS):
+                raise ValueError(
+                    f"seed kmeans_name_prototypes, {name}: {measure}_direction must be "
+                    f"high, low or blank, got {record[f'{measure}_direction']!r}"
+                )
+            directions.append(direction)
+        best_only = _as_bool(record["is_best_cluster_only"], name)
+        if best_only and all(direction is None for direction in directions):
+            raise ValueError(
+                f"seed kmeans_name_prototypes, {name}: is_best_cluster_only needs at least "
+                "one direction (best on what?)"
+            )
+        prototypes.append(
+            Prototype(str(name), point[0], point[1], point[2], tuple(directions), best_only)  # type: ignore[arg-type]
+        )
+    names = [prototype.name for prototype in prototypes]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"seed kmeans_name_prototypes repeats segment_name {repeated}")
+    return tuple(sorted(prototypes, key=lambda prototype: prototype.name))
 
 
 def rank_percentiles(rfm_log: np.ndarray) -> np.ndarray:
@@ -129,48 +241,92 @@ def cluster_profiles(percentiles: np.ndarray, labels: np.ndarray, k: int) -> np.
     return profiles
 
 
-def descriptive_name(profile: Sequence[float]) -> str:
-    """Plain description of a profile, e.g. 'Lapsed, low frequency, high spend'."""
-    recency, frequency, monetary = profile
-    return (
-        f"{_level(recency, 'Lapsed', 'Mid recency', 'Recent')}, "
-        f"{_level(frequency, 'low', 'mid', 'high')} frequency, "
-        f"{_level(monetary, 'low', 'mid', 'high')} spend"
-    )
+def dominates(better: Sequence[float], worse: Sequence[float], prototype: Prototype) -> bool:
+    """True when profile ``better`` dominates ``worse`` on the measures the prototype is about."""
+    signs = prototype.signs()
+    if not signs.any():
+        return False
+    gains = (np.asarray(better, dtype=np.float64) - np.asarray(worse, dtype=np.float64)) * signs
+    about = prototype.about()
+    return bool((gains[about] >= 0).all() and (gains[about] > 0).any())
+
+
+def outranks(stronger: Prototype, weaker: Prototype) -> bool:
+    """True when ``stronger``'s point is at least as far as ``weaker``'s in ``weaker``'s directions.
+
+    A prototype about no measure is outranked by nothing (nothing dominates
+    its clusters anyway), and no prototype outranks itself.
+    """
+    about = weaker.about()
+    if stronger.name == weaker.name or not about:
+        return False
+    gains = (stronger.point() - weaker.point()) * weaker.signs()
+    return bool((gains[about] >= 0).all())
+
+
+def best_cluster(profiles: np.ndarray, prototype: Prototype) -> int:
+    """The cluster with the highest mean percentile over the prototype's measures (ties: first)."""
+    about = prototype.about()
+    oriented = np.where(prototype.signs() < 0, 1.0 - profiles, profiles)
+    return int(np.argmax(oriented[:, about].mean(axis=1)))
+
+
+def descriptive_names(profiles: np.ndarray) -> list[str]:
+    """Words for every cluster relative to the clusters' median, e.g. 'Lapsed, low frequency, high spend'.
+
+    The base words only; ``name_clusters`` adds the tie-break for clusters
+    that share them.
+    """
+    medians = np.median(profiles, axis=0)
+    names = []
+    for profile in profiles:
+        words = []
+        for position, measure in enumerate(MEASURES):
+            low, mid, high = _LEVEL_WORDS[measure]
+            value, median = profile[position], medians[position]
+            words.append(high if value > median else low if value < median else mid)
+        names.append(", ".join(words))
+    return names
 
 
 def name_clusters(
     profiles: np.ndarray,
-    prototypes: Sequence[Prototype] = PROTOTYPES,
+    prototypes: Sequence[Prototype],
     max_distance: float = MAX_MATCH_DISTANCE,
 ) -> list[ClusterNaming]:
     """Name clusters (rows of ``profiles``, in canonical order) by the rule in the module doc."""
     k = profiles.shape[0]
     if k == 1:
-        return [ClusterNaming(SINGLE_CLUSTER_NAME, None, None, None, None)]
+        return [
+            ClusterNaming(SINGLE_CLUSTER_NAME, None, None, None, None, "a single cluster")
+        ]
+    prototypes = sorted(prototypes, key=lambda prototype: prototype.name)
+    if not prototypes:
+        raise ValueError("no naming prototypes: seed kmeans_name_prototypes is empty")
     points = np.array([prototype.point() for prototype in prototypes])
     distances = np.sqrt(((profiles[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
-    # Columns: every prototype, then k interchangeable "descriptive name" options.
-    costs = np.hstack([distances, np.full((k, k), max_distance)])
-    rows, columns = linear_sum_assignment(costs)
-    chosen = dict(zip(rows.tolist(), columns.tolist()))  # noqa: B905 (no strict= on Python 3.9)
-    namings = []
-    for cluster in range(k):
-        closest = int(np.argmin(distances[cluster]))
-        column = chosen[cluster]
-        matched = column < len(prototypes)
-        namings.append(
-            ClusterNaming(
-                cluster_name=(
-                    prototypes[column].name if matched else descriptive_name(profiles[cluster])
-                ),
-                matched_prototype=prototypes[column].name if matched else None,
-                match_distance=float(distances[cluster, column]) if matched else None,
-                closest_prototype=prototypes[closest].name,
-                closest_prototype_distance=float(distances[cluster, closest]),
-            )
-        )
-    return _make_unique(namings)
+    # Why each (cluster, prototype) pair is ineligible; absent = eligible.
+    blocked: dict[tuple[int, int], str] = {}
+    for column, prototype in enumerate(prototypes):
+        best = best_cluster(profiles, prototype) if prototype.is_best_cluster_only else None
+        for cluster in range(k):
+            if distances[cluster, column] > max_distance:
+                blocked[cluster, column] = (
+                    f"{distances[cluster, column]:.3f} from {prototype.name}, "
+                    f"beyond {max_distance:g}"
+                )
+            elif best is not None and cluster != best:
+                blocked[cluster, column] = (
+                    f"{prototype.name} goes only to the best cluster on "
+                    f"{_measure_list(prototype)} (cluster {best + 1})"
+                )
+    while True:
+        matched = _match(distances, blocked, max_distance)
+        flattered = _flattered(profiles, prototypes, matched)
+        if not flattered:
+            break
+        blocked.update(flattered)
+    return _namings(profiles, prototypes, distances, matched, blocked)
 
 
 def naming_table(namings: Sequence[ClusterNaming]) -> pd.DataFrame:
@@ -183,31 +339,175 @@ def naming_table(namings: Sequence[ClusterNaming]) -> pd.DataFrame:
             "closest_prototype": [naming.closest_prototype for naming in namings],
             "closest_prototype_distance": [naming.closest_prototype_distance for naming in namings],
             "is_descriptive_name": [naming.is_descriptive_name for naming in namings],
+            "naming_reason": [naming.naming_reason for naming in namings],
         }
     )
 
 
-def _level(value: float, low: str, mid: str, high: str) -> str:
-    """Word for a percentile: below LOW_LEVEL, between, above HIGH_LEVEL."""
-    if value < LOW_LEVEL:
-        return low
-    if value > HIGH_LEVEL:
-        return high
-    return mid
+def _match(
+    distances: np.ndarray, blocked: dict[tuple[int, int], str], max_distance: float
+) -> dict[int, int]:
+    """Optimal matching of clusters to eligible prototypes: cluster -> prototype column."""
+    k, n_prototypes = distances.shape
+    # More than naming no cluster at all (k * max_distance): never worth choosing.
+    forbidden = (k + 1) * max(max_distance, 1.0)
+    costs = distances.copy()
+    for cluster, column in blocked:
+        costs[cluster, column] = forbidden
+    # Columns: every prototype, then k interchangeable "no prototype" options.
+    costs = np.hstack([costs, np.full((k, k), max_distance)])
+    rows, columns = linear_sum_assignment(costs)
+    return {
+        int(cluster): int(column)
+        for cluster, column in zip(rows.tolist(), columns.tolist())  # noqa: B905 (Python 3.9)
+        if column < n_prototypes
+    }
 
 
-def _make_unique(namings: list[ClusterNaming]) -> list[ClusterNaming]:
-    """Suffix repeated descriptive names with the 1-based cluster position."""
-    names = [naming.cluster_name for naming in namings]
-    unique = []
-    for position, naming in enumerate(namings):
-        if names.count(naming.cluster_name) > 1:
-            naming = ClusterNaming(
-                f"{naming.cluster_name} (cluster {position + 1})",
-                naming.matched_prototype,
-                naming.match_distance,
-                naming.closest_prototype,
-                naming.closest_prototype_distance,
+def _flattered(
+    profiles: np.ndarray, prototypes: Sequence[Prototype], matched: dict[int, int]
+) -> dict[tuple[int, int], str]:
+    """Matched pairs (cluster, prototype column) that a cluster with a weaker name dominates."""
+    flattered = {}
+    for cluster, column in matched.items():
+        prototype = prototypes[column]
+        for other in range(profiles.shape[0]):
+            if other == cluster or not dominates(profiles[other], profiles[cluster], prototype):
+                continue
+            other_column = matched.get(other)
+            if other_column is not None and outranks(prototypes[other_column], prototype):
+                continue
+            flattered[cluster, column] = (
+                f"cluster {other + 1} beats it on {_measure_list(prototype)} "
+                f"without a name that claims as much as {prototype.name}"
             )
-        unique.append(naming)
-    return unique
+            break
+    return flattered
+
+
+def _namings(
+    profiles: np.ndarray,
+    prototypes: Sequence[Prototype],
+    distances: np.ndarray,
+    matched: dict[int, int],
+    blocked: dict[tuple[int, int], str],
+) -> list[ClusterNaming]:
+    """Assemble the final names: prototypes where matched, unique descriptive names elsewhere."""
+    k = profiles.shape[0]
+    base = descriptive_names(profiles)
+    unnamed = [cluster for cluster in range(k) if cluster not in matched]
+    suffixes = _tie_break_suffixes(profiles, base, unnamed)
+    owner = {column: cluster for cluster, column in matched.items()}
+    namings = []
+    for cluster in range(k):
+        closest = int(np.argmin(distances[cluster]))
+        column = matched.get(cluster)
+        if column is not None:
+            prototype = prototypes[column]
+            name = prototype.name
+            reason = f"{prototype.name}: {distances[cluster, column]:.3f} from the prototype"
+            if prototype.is_best_cluster_only:
+                reason += f"; the best cluster on {_measure_list(prototype)}"
+            elif prototype.about():
+                reason += (
+                    f"; no cluster with a weaker name beats it on {_measure_list(prototype)}"
+                )
+        else:
+            name = base[cluster] + suffixes.get(cluster, "")
+            if (cluster, closest) in blocked:
+                why = blocked[cluster, closest]
+            elif closest in owner:
+                why = f"{prototypes[closest].name} fits cluster {owner[closest] + 1} better"
+            else:
+                why = f"no eligible prototype within {MAX_MATCH_DISTANCE:g}"
+            reason = f"descriptive: closest prototype {prototypes[closest].name}: {why}"
+        namings.append(
+            ClusterNaming(
+                cluster_name=name,
+                matched_prototype=None if column is None else prototypes[column].name,
+                match_distance=None if column is None else float(distances[cluster, column]),
+                closest_prototype=prototypes[closest].name,
+                closest_prototype_distance=float(distances[cluster, closest]),
+                naming_reason=reason,
+            )
+        )
+    names = [naming.cluster_name for naming in namings]
+    if len(set(names)) != len(names):
+        raise ValueError(
+            f"cluster names collide: {names}; a prototype in seed kmeans_name_prototypes "
+            "is named like a descriptive name: rename it"
+        )
+    return namings
+
+
+def _tie_break_suffixes(profiles: np.ndarray, base: list[str], unnamed: list[int]) -> dict[int, str]:
+    """Suffixes that make the descriptive names of ``unnamed`` clusters unique (module doc, 7)."""
+    groups: dict[str, list[int]] = {}
+    for cluster in unnamed:
+        groups.setdefault(base[cluster], []).append(cluster)
+    suffixes = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        values = profiles[members]
+        # The measure whose smallest gap between neighbouring members is largest.
+        gaps = [float(np.diff(np.sort(values[:, position])).min()) for position in range(3)]
+        position = int(np.argmax(gaps))
+        if gaps[position] <= 0.0:
+            for number, cluster in enumerate(members, start=1):
+                suffixes[cluster] = f", twin {number} of {len(members)}"
+            continue
+        more, most, less, least = _COMPARATIVES[MEASURES[position]]
+        order = sorted(members, key=lambda cluster: -profiles[cluster, position])
+        for rank, cluster in enumerate(order, start=1):
+            if len(order) == 2:
+                word = more if rank == 1 else less
+            elif rank == 1:
+                word = most
+            elif rank == len(order):
+                word = least
+            else:
+                word = f"{_ordinal(rank)} {most}"
+            suffixes[cluster] = f", the {word}"
+    return suffixes
+
+
+def _measure_list(prototype: Prototype) -> str:
+    """'recency, frequency and spend' for the measures a prototype is about."""
+    labels = [_MEASURE_LABELS[MEASURES[position]] for position in prototype.about()]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _ordinal(number: int) -> str:
+    """2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _blank_to_none(value: object) -> object:
+    """None for null, NaN, pd.NA and empty strings (how engines return a blank seed cell)."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _as_bool(value: object, name: str) -> bool:
+    """A seed boolean: True/False, 1/0 or the strings true/false (blank = false)."""
+    value = _blank_to_none(value)
+    if value is None:
+        return False
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in ("true", "1", "t", "yes"):
+        return True
+    if text in ("false", "0", "f", "no"):
+        return False
+    raise ValueError(
+        f"seed kmeans_name_prototypes, {name}: is_best_cluster_only must be true or false, "
+        f"got {value!r}"
+    )

@@ -8,7 +8,7 @@ other, see the same sample and the same fit for the chosen k.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,13 +25,18 @@ from rfm_nbo.segmentation.features import (
 from rfm_nbo.segmentation.fitting import canonical_order, count_distinct_rows, fit_kmeans
 from rfm_nbo.segmentation.model import ClusterModel, centroid_table
 from rfm_nbo.segmentation.naming import (
+    Prototype,
     cluster_profiles,
     name_clusters,
     naming_table,
     rank_percentiles,
 )
-from rfm_nbo.segmentation.sampling import sample_customers, sample_customers_from_chunks
-from rfm_nbo.segmentation.selection import select_k
+from rfm_nbo.segmentation.sampling import (
+    sample_customers,
+    sample_customers_from_chunks,
+    subsample_positions,
+)
+from rfm_nbo.segmentation.selection import SUBSAMPLES, select_k
 from rfm_nbo.segmentation.settings import KMeansSettings
 
 logger = logging.getLogger(__name__)
@@ -78,8 +83,16 @@ def prepare_sample(sample: pd.DataFrame, settings: KMeansSettings) -> PreparedSa
 
 
 def diagnose_k(sample: pd.DataFrame, settings: KMeansSettings) -> pd.DataFrame:
-    """One row per k tried: inertia, silhouette, and which k the rule chose (see ``selection``)."""
-    return select_k(prepare_sample(sample, settings).scaled, settings)
+    """One row per k tried: inertia, silhouettes, and which k the rule chose (see ``selection``).
+
+    The stability subsamples are drawn from the sample by customer_id hash
+    (``sampling.subsample_positions``), so they are the same on every engine.
+    """
+    prepared = prepare_sample(sample, settings)
+    subsamples = subsample_positions(
+        sample["customer_id"], settings.seed, SUBSAMPLES, len(sample) // 2
+    )
+    return select_k(prepared.scaled, settings, subsamples)
 
 
 def chosen_k(
@@ -119,12 +132,17 @@ def chosen_k(
 
 
 def fit_named_clusters(
-    sample: pd.DataFrame, k: int, settings: KMeansSettings
+    sample: pd.DataFrame,
+    k: int,
+    settings: KMeansSettings,
+    prototypes: Sequence[Prototype],
 ) -> tuple[ClusterModel, pd.DataFrame]:
     """Fit k clusters on the sample, renumber them canonically and name them.
 
-    Returns the model and the centroid table (one row per cluster). k is cut to
-    the number of distinct customers if it exceeds it (with a warning).
+    ``prototypes`` are the naming prototypes (seed kmeans_name_prototypes,
+    read with ``naming.prototypes_from_frame``). Returns the model and the
+    centroid table (one row per cluster). k is cut to the number of distinct
+    customers if it exceeds it (with a warning).
     """
     prepared = prepare_sample(sample, settings)
     distinct = count_distinct_rows(prepared.scaled)
@@ -138,7 +156,7 @@ def fit_named_clusters(
     order = canonical_order(profiles.sum(axis=1), fit.centroids)
     profiles = profiles[order]
     counts = np.bincount(labels, minlength=k)[order]
-    namings = name_clusters(profiles)
+    namings = name_clusters(profiles, prototypes)
     model = ClusterModel(
         scaler=prepared.scaler,
         centroids=fit.centroids[order],

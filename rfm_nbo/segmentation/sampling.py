@@ -12,6 +12,11 @@ are themselves the bottom-m sample, used for the silhouette.
 
 The hash is pandas' SipHash (``pandas.util.hash_array``, in pandas since 0.20
 and unchanged through 3.x) with a key derived from the seed.
+
+The k-stability check (``selection``) needs a few subsamples of the sample;
+they are drawn the same way (``subsample_positions``): subsample j keeps the
+rows with the smallest hash under the key ``seed + j``, so they too depend only
+on the set of customers and the seed, and are the same on every engine.
 """
 
 from __future__ import annotations
@@ -84,6 +89,25 @@ def sample_customers_from_chunks(
         raise ValueError("no customers to cluster: the input is empty")
     _require_unique_ids(kept)
     return kept.drop(columns=[SAMPLE_HASH_COLUMN])
+
+
+def subsample_positions(
+    customer_ids: pd.Series, seed: int, count: int, size: int
+) -> list[np.ndarray]:
+    """Row positions of ``count`` seeded subsamples of ``size`` rows each, drawn from a sample.
+
+    Subsample j (1..count) is the bottom-``size`` of ``(hash under key
+    (seed + j) mod 10^16, customer_id)``, in that order: as for the sample,
+    its first m rows are themselves a random subset of m rows.
+    """
+    ids = customer_ids.astype(str).reset_index(drop=True)
+    positions = []
+    for number in range(1, count + 1):
+        order = pd.DataFrame(
+            {"hash": customer_hash(ids, (seed + number) % 10**16), "customer_id": ids}
+        ).sort_values(["hash", "customer_id"], kind="mergesort")
+        positions.append(order.index.to_numpy()[:size])
+    return positions
 
 
 def _require_unique_ids(sample: pd.DataFrame) -> None:
