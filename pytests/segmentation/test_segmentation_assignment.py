@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from planted import planted_customers
+from seed_prototypes import seed_prototypes
 from sklearn.metrics import adjusted_rand_score
 
 from rfm_nbo.segmentation import (
@@ -39,7 +40,9 @@ def run_pipeline(customers: pd.DataFrame, settings: KMeansSettings) -> tuple[pd.
     """diagnostics -> centroids -> assignments, as the three dbt models run them."""
     sample = draw_sample(customers, settings)
     diagnostics = diagnose_k(sample, settings)
-    _, centroids = fit_named_clusters(sample, chosen_k(diagnostics, settings), settings)
+    _, centroids = fit_named_clusters(
+        sample, chosen_k(diagnostics, settings), settings, seed_prototypes()
+    )
     assignments = assign_clusters(customers, centroids, settings.chunk_size)
     return diagnostics, centroids, assignments
 
@@ -71,7 +74,7 @@ def test_every_customer_once_with_the_declared_schema(population: pd.DataFrame) 
 
 def test_chunked_assignment_equals_one_shot(population: pd.DataFrame) -> None:
     settings = KMeansSettings(k=6)
-    model, _ = fit_named_clusters(draw_sample(population, settings), 6, settings)
+    model, _ = fit_named_clusters(draw_sample(population, settings), 6, settings, seed_prototypes())
     one_shot = assign_customers(population, model, chunk_size=10**9)
     for chunk_size in (1_000, 977, 1):
         subset = population if chunk_size > 1 else population.head(300)
@@ -84,7 +87,9 @@ def test_chunked_assignment_equals_one_shot(population: pd.DataFrame) -> None:
 
 def test_centroid_table_round_trip_reproduces_the_model(population: pd.DataFrame) -> None:
     settings = KMeansSettings(k=6)
-    model, table = fit_named_clusters(draw_sample(population, settings), 6, settings)
+    model, table = fit_named_clusters(
+        draw_sample(population, settings), 6, settings, seed_prototypes()
+    )
     rebuilt = ClusterModel.from_centroid_table(table.sample(frac=1.0, random_state=1))
     np.testing.assert_array_equal(rebuilt.centroids, model.centroids)
     assert rebuilt.scaler == model.scaler

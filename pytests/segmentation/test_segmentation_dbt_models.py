@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from dbt_fakes import FakeDbt, load_model, materialize
 from planted import planted_customers
+from seed_prototypes import seed_frame, seed_prototypes
 
 from rfm_nbo.segmentation import (
     KMeansSettings,
@@ -37,6 +38,8 @@ def test_models_on_duckdb_equal_the_pandas_pipeline(population: pd.DataFrame) ->
     con = duckdb.connect()
     con.register("population", population)
     con.execute("create table int_customers_rfm_scored as select * from population")
+    con.register("prototypes", seed_frame())
+    con.execute("create table kmeans_name_prototypes as select * from prototypes")
     dbt = FakeDbt(con, meta)
     for name in ("int_kmeans_diagnostics", "int_kmeans_centroids", "int_customers_clustered"):
         materialize(con, name, load_model(name).model(dbt, con))
@@ -44,7 +47,9 @@ def test_models_on_duckdb_equal_the_pandas_pipeline(population: pd.DataFrame) ->
     settings = KMeansSettings(sample_size=1_500, chunk_size=400)
     sample = draw_sample(population, settings)
     diagnostics = diagnose_k(sample, settings)
-    _, centroids = fit_named_clusters(sample, chosen_k(diagnostics, settings), settings)
+    _, centroids = fit_named_clusters(
+        sample, chosen_k(diagnostics, settings), settings, seed_prototypes()
+    )
     assignments = assign_clusters(population, centroids, settings.chunk_size)
 
     for name, expected in (
@@ -90,7 +95,9 @@ def test_all_null_columns_keep_their_types_in_duckdb() -> None:
         }
     )
     settings = KMeansSettings()
-    model, table = fit_named_clusters(draw_sample(one_kind, settings), 1, settings)
+    model, table = fit_named_clusters(
+        draw_sample(one_kind, settings), 1, settings, seed_prototypes()
+    )
     con = duckdb.connect()
     con.register("centroids", to_model_output(table, con, centroid_schema(model.feature_names)))
     types = {row[0]: row[1] for row in con.sql("describe select * from centroids").fetchall()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from seed_prototypes import seed_prototypes
 
 from rfm_nbo.segmentation import (
     KMeansSettings,
@@ -33,7 +34,9 @@ def run(
     settings = settings or KMeansSettings()
     sample = draw_sample(customers, settings)
     diagnostics = diagnose_k(sample, settings)
-    _, centroids = fit_named_clusters(sample, chosen_k(diagnostics, settings), settings)
+    _, centroids = fit_named_clusters(
+        sample, chosen_k(diagnostics, settings), settings, seed_prototypes()
+    )
     return diagnostics, centroids, assign_clusters(customers, centroids, settings.chunk_size)
 
 

@@ -23,6 +23,7 @@ if shutil.which("java") is None:
 
 from dbt_fakes import FakeConfig, load_model  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
+from seed_prototypes import SPARK_DDL, seed_prototypes, seed_rows  # noqa: E402
 
 from rfm_nbo.segmentation import (  # noqa: E402
     KMeansSettings,
@@ -87,7 +88,9 @@ def test_spark_assignments_equal_pandas_assignments(
     customers_sdf, population: pd.DataFrame
 ) -> None:
     settings = KMeansSettings(k=6, sample_size=1_000)
-    model, _ = fit_named_clusters(sample_spark(customers_sdf, settings), 6, settings)
+    model, _ = fit_named_clusters(
+        sample_spark(customers_sdf, settings), 6, settings, seed_prototypes()
+    )
     assigned = assign_spark(customers_sdf, model, chunk_size=300)
     assert assigned.schema == spark_schema(assignment_schema(model.feature_names))
     from_spark = assigned.toPandas().sort_values("customer_id").reset_index(drop=True)
@@ -97,7 +100,11 @@ def test_spark_assignments_equal_pandas_assignments(
 
 def test_dbt_models_on_spark(spark: SparkSession, customers_sdf, population: pd.DataFrame) -> None:
     meta = {"kmeans_sample_size": 1_000, "kmeans_k_min": 5, "kmeans_k_max": 7}
-    tables = {"int_customers_rfm_scored": customers_sdf}
+    tables = {
+        "int_customers_rfm_scored": customers_sdf,
+        # A seed on Athena: a Parquet table with the seed's column_types.
+        "kmeans_name_prototypes": spark.createDataFrame(seed_rows(), schema=SPARK_DDL),
+    }
 
     class SparkDbt:
         config = FakeConfig(meta)
@@ -112,7 +119,9 @@ def test_dbt_models_on_spark(spark: SparkSession, customers_sdf, population: pd.
     settings = KMeansSettings(sample_size=1_000, k_min=5, k_max=7)
     sample = draw_sample(population, settings)
     diagnostics = diagnose_k(sample, settings)
-    _, centroids = fit_named_clusters(sample, chosen_k(diagnostics, settings), settings)
+    _, centroids = fit_named_clusters(
+        sample, chosen_k(diagnostics, settings), settings, seed_prototypes()
+    )
 
     built = tables["int_kmeans_diagnostics"].toPandas().sort_values("k").reset_index(drop=True)
     pd.testing.assert_frame_equal(built, diagnostics, check_dtype=False)

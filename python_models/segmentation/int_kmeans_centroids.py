@@ -1,7 +1,8 @@
 """K-Means centroids: one row per cluster of the chosen k, named, with what assignment needs.
 
 Reads the chosen k from int_kmeans_diagnostics, refits it on the same
-deterministic sample, renumbers clusters canonically and names them. The
+deterministic sample, renumbers clusters canonically and names them with the
+prototypes of seed kmeans_name_prototypes (rule: rfm_nbo.segmentation.naming). The
 scaler and standardized centroid columns let int_customers_clustered assign
 customers exactly as this fit would. Logic: rfm_nbo.segmentation.
 """
@@ -16,6 +17,7 @@ def model(dbt, session):
     from rfm_nbo.segmentation import KMeansSettings, fit_named_clusters
     from rfm_nbo.segmentation.engines import sample_relation, to_model_output, to_pandas
     from rfm_nbo.segmentation.model import centroid_schema
+    from rfm_nbo.segmentation.naming import prototypes_from_frame
     from rfm_nbo.segmentation.pipeline import chosen_k
 
     # Each key is read with a literal dbt.config.meta_get(...) call here, on purpose:
@@ -32,8 +34,9 @@ def model(dbt, session):
         }
     )
     diagnostics = to_pandas(dbt.ref("int_kmeans_diagnostics"))
+    prototypes = prototypes_from_frame(to_pandas(dbt.ref("kmeans_name_prototypes")))
     customers = dbt.ref("int_customers_rfm_scored")
     sample = sample_relation(customers, settings)
     k = chosen_k(diagnostics, settings, sample_rows=len(sample))
-    model, centroids = fit_named_clusters(sample, k, settings)
+    model, centroids = fit_named_clusters(sample, k, settings, prototypes)
     return to_model_output(centroids, session, centroid_schema(model.feature_names))

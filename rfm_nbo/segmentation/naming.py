@@ -110,6 +110,14 @@ _COMPARATIVES = {
     "monetary": ("higher spending", "highest spending", "lower spending", "lowest spending"),
 }
 _MEASURE_LABELS = {"recency": "recency", "frequency": "frequency", "monetary": "spend"}
+_DIRECTION_WORDS = {
+    ("recency", "high"): "more recent",
+    ("recency", "low"): "less recent",
+    ("frequency", "high"): "more frequent",
+    ("frequency", "low"): "less frequent",
+    ("monetary", "high"): "higher spend",
+    ("monetary", "low"): "lower spend",
+}
 
 
 @dataclass(frozen=True)
@@ -272,7 +280,7 @@ def best_cluster(profiles: np.ndarray, prototype: Prototype) -> int:
 
 
 def descriptive_names(profiles: np.ndarray) -> list[str]:
-    """Words for every cluster relative to the clusters' median, e.g. 'Lapsed, low frequency, high spend'.
+    """Each cluster in words relative to the clusters' median: 'Lapsed, low frequency, high spend'.
 
     The base words only; ``name_clusters`` adds the tie-break for clusters
     that share them.
@@ -297,9 +305,7 @@ def name_clusters(
     """Name clusters (rows of ``profiles``, in canonical order) by the rule in the module doc."""
     k = profiles.shape[0]
     if k == 1:
-        return [
-            ClusterNaming(SINGLE_CLUSTER_NAME, None, None, None, None, "a single cluster")
-        ]
+        return [ClusterNaming(SINGLE_CLUSTER_NAME, None, None, None, None, "a single cluster")]
     prototypes = sorted(prototypes, key=lambda prototype: prototype.name)
     if not prototypes:
         raise ValueError("no naming prototypes: seed kmeans_name_prototypes is empty")
@@ -317,8 +323,8 @@ def name_clusters(
                 )
             elif best is not None and cluster != best:
                 blocked[cluster, column] = (
-                    f"{prototype.name} goes only to the best cluster on "
-                    f"{_measure_list(prototype)} (cluster {best + 1})"
+                    f"{prototype.name} goes only to the cluster with the highest mean "
+                    f"{_measure_list(prototype)} percentile (cluster {best + 1})"
                 )
     while True:
         matched = _match(distances, blocked, max_distance)
@@ -378,8 +384,8 @@ def _flattered(
             if other_column is not None and outranks(prototypes[other_column], prototype):
                 continue
             flattered[cluster, column] = (
-                f"cluster {other + 1} beats it on {_measure_list(prototype)} "
-                f"without a name that claims as much as {prototype.name}"
+                f"cluster {other + 1} dominates it ({_measure_list(prototype, True)}) "
+                f"and has no name that claims as much as {prototype.name}"
             )
             break
     return flattered
@@ -407,10 +413,11 @@ def _namings(
             name = prototype.name
             reason = f"{prototype.name}: {distances[cluster, column]:.3f} from the prototype"
             if prototype.is_best_cluster_only:
-                reason += f"; the best cluster on {_measure_list(prototype)}"
+                reason += f"; highest mean {_measure_list(prototype)} percentile"
             elif prototype.about():
                 reason += (
-                    f"; no cluster with a weaker name beats it on {_measure_list(prototype)}"
+                    f"; no cluster with a weaker name dominates it "
+                    f"({_measure_list(prototype, True)})"
                 )
         else:
             name = base[cluster] + suffixes.get(cluster, "")
@@ -440,7 +447,9 @@ def _namings(
     return namings
 
 
-def _tie_break_suffixes(profiles: np.ndarray, base: list[str], unnamed: list[int]) -> dict[int, str]:
+def _tie_break_suffixes(
+    profiles: np.ndarray, base: list[str], unnamed: list[int]
+) -> dict[int, str]:
     """Suffixes that make the descriptive names of ``unnamed`` clusters unique (module doc, 7)."""
     groups: dict[str, list[int]] = {}
     for cluster in unnamed:
@@ -472,15 +481,22 @@ def _tie_break_suffixes(profiles: np.ndarray, base: list[str], unnamed: list[int
     return suffixes
 
 
-def _measure_list(prototype: Prototype) -> str:
-    """'recency, frequency and spend' for the measures a prototype is about."""
-    labels = [_MEASURE_LABELS[MEASURES[position]] for position in prototype.about()]
+def _measure_list(prototype: Prototype, directional: bool = False) -> str:
+    """'recency, frequency and spend' (or 'more recent and less frequent') for a prototype."""
+    labels = [
+        _DIRECTION_WORDS[MEASURES[position], prototype.directions[position]]
+        if directional
+        else _MEASURE_LABELS[MEASURES[position]]
+        for position in prototype.about()
+    ]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def _ordinal(number: int) -> str:
     """2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st."""
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
     return f"{number}{suffix}"
 
 

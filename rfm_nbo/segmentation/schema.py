@@ -5,6 +5,8 @@ Every output table declares its columns as (name, kind) with kind one of
 writers map kinds to their own types, so the same model builds the same table
 schema on both engines, and an all-null column (e.g. ``match_distance`` when
 there is one cluster) still gets its real type instead of DuckDB's "NULL".
+Integer columns are numpy integers, or pandas' nullable ``Int32``/``Int64``
+when a value is missing.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def conform(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> pd.DataF
             result[name] = values.astype(object).where(values.notna(), None).astype("string")
         elif kind == "bool":
             result[name] = values.astype(bool)
+        elif kind.startswith("int") and values.isna().any():
+            # A null integer (e.g. runner_up_k when k is fixed): pandas' nullable type.
+            result[name] = values.astype(kind.capitalize())
         else:
             result[name] = values.astype(np.dtype(kind))
     return result.reset_index(drop=True)
