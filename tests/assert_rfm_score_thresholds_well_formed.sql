@@ -52,8 +52,7 @@ violations as (
     union all
 
     select
-        'must have rfm_score_buckets = {{ buckets }} levels under this scoring method'
-        as violation,
+        'needs {{ buckets }} levels (rfm_score_buckets) under this method' as violation,
         threshold_measures.measure as subject
     from threshold_measures
     left join measure_levels

@@ -15,12 +15,18 @@ scored_customers as (
 
 levels as (
     select level_values.score from (
-        values {% for score in range(1, buckets + 1) %}({{ score }}){{ ', ' if not loop.last }}{% endfor %}
+        values
+        {%- for score in range(1, buckets + 1) %}
+        ({{ score }}){{ ',' if not loop.last }}
+        {%- endfor %}
     ) as level_values (score)
 ),
 
 measures as (
-    select measure_values.measure, measure_values.score_basis from (
+    select
+        measure_values.measure,
+        measure_values.score_basis
+    from (
         values
         {%- for measure in rfm_measures() %}
         ('{{ measure }}', '{{ rfm_score_basis(measure) }}'){{ ',' if not loop.last }}
@@ -108,7 +114,9 @@ all_levels as (
     left join level_stats
         on measures.measure = level_stats.measure and levels.score = level_stats.score
     left join top_value_customers
-        on measures.measure = top_value_customers.measure and levels.score = top_value_customers.score
+        on
+            measures.measure = top_value_customers.measure
+            and levels.score = top_value_customers.score
 ),
 
 -- Under quantile scoring a run of equal values takes the lowest level any of

@@ -13,6 +13,10 @@ centroids as (
     select * from {{ ref('int_kmeans_centroids') }}
 ),
 
+vocabulary_size as (
+    select max(display_order) as last_display_order from vocabulary
+),
+
 vocabulary_segments as (
     select
         segment_name,
@@ -28,12 +32,13 @@ descriptive_cluster_segments as (
     select
         centroids.cluster_name as segment_name,
         'kmeans_descriptive' as scheme,
-        (select max(display_order) from vocabulary) + centroids.cluster_id as display_order,
+        vocabulary_size.last_display_order + centroids.cluster_id as display_order,
         'K-Means cluster ' || cast(centroids.cluster_id as {{ dbt.type_string() }})
         || ' fits no prototype name: the name describes its profile'
         || ' relative to the other clusters' as description,
         true as is_descriptive_cluster_name
     from centroids
+    cross join vocabulary_size
     left join vocabulary
         on centroids.cluster_name = vocabulary.segment_name
     where vocabulary.segment_name is null

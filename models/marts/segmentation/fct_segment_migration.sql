@@ -12,6 +12,7 @@
 -- nothing moves only because time passed (recency crossed a threshold, or an
 -- order left the lookback window).
 
+
 with
 
 snapshots as (
@@ -93,14 +94,12 @@ final as (
         previous_rfm_segment,
         has_changed_segment,
         has_ordered_since_previous,
-        {% if rfm_uses_quantiles() -%}
-            has_changed_segment
-            and not has_ordered_since_previous
-            and previous_rfm_segment != {{ no_recent_purchases_segment() }}
-            and rfm_segment != {{ no_recent_purchases_segment() }}
-        {%- else -%}
-            false
-        {%- endif %} as is_population_shift
+        has_changed_segment
+        and not has_ordered_since_previous
+        and previous_rfm_segment != {{ no_recent_purchases_segment() }}
+        and rfm_segment != {{ no_recent_purchases_segment() }}
+        -- false when every score is a threshold: the customer alone decides them
+        and {{ 'true' if rfm_uses_quantiles() else 'false' }} as is_population_shift
     from with_order_flag
 )
 
