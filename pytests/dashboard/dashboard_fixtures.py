@@ -1,9 +1,11 @@
-"""Hand-made dashboard data and a hand-made mini warehouse with the marts'
-columns, for the dashboard tests (imported by name: conftest modules are not
-importable reliably when several test folders have one)."""
+"""Hand-made dashboard data, a hand-made mini warehouse with the marts' columns,
+and helpers that read segment names back from a page, for the dashboard tests
+(imported by name: conftest modules are not importable reliably when several
+test folders have one)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -23,21 +25,50 @@ from rfm_nbo.dashboard.data import (
     QuarantineCount,
     SampleOffer,
     ScoreCell,
+    SegmentName,
     SegmentsData,
     SegmentStat,
     SegmentUplift,
+    SegmentVocabulary,
     Transition,
 )
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
 
+# The order of dim_segments in these fixtures is deliberately neither alphabetical
+# (At Risk, Champions, Lost) nor the classic best-first order (Champions, At Risk,
+# Lost): a page that orders segments by anything but display_order fails the tests.
+SEGMENT_ORDER = ("Lost", "At Risk", "Champions")
+DESCRIPTIONS = {
+    "Lost": "Few orders a very long time ago",
+    "At Risk": "Used to buy often but have not come back",
+    "Champions": "Bought recently, buy often and spend the most",
+}
 
-def small_data(product_name: str = "Blue Mug", headline: str = "10% off Blue Mug") -> DashboardData:
-    """A complete, tiny dashboard: two RFM segments, two clusters, one campaign."""
+
+def segment_names(description: str | None = None) -> SegmentVocabulary:
+    """dim_segments for the fixtures, in SEGMENT_ORDER; `description` replaces every
+    description (say, with hostile text)."""
+    return SegmentVocabulary(
+        tuple(
+            SegmentName(name, "both", order, description or DESCRIPTIONS[name])
+            for order, name in enumerate(SEGMENT_ORDER, start=1)
+        )
+    )
+
+
+def small_data(
+    product_name: str = "Blue Mug",
+    headline: str = "10% off Blue Mug",
+    description: str | None = None,
+) -> DashboardData:
+    """A complete, tiny dashboard: two RFM segments, two clusters, one campaign, and
+    dim_segments in SEGMENT_ORDER (every list here starts with Champions, so the page
+    must reorder it)."""
     segments = SegmentsData(
         segments=[
-            SegmentStat("rfm", "Lost", 3, 150.0, 0.6, 0.25, 400.0, 1.0, 50.0),
             SegmentStat("rfm", "Champions", 2, 450.0, 0.4, 0.75, 10.0, 6.0, 225.0),
+            SegmentStat("rfm", "Lost", 3, 150.0, 0.6, 0.25, 400.0, 1.0, 50.0),
             SegmentStat("kmeans", "Champions", 2, 450.0, 0.4, 0.75, 10.0, 6.0, 225.0),
             SegmentStat("kmeans", "Lost", 3, 150.0, 0.6, 0.25, 400.0, 1.0, 50.0),
         ],
@@ -131,6 +162,7 @@ def small_data(product_name: str = "Blue Mug", headline: str = "10% off Blue Mug
         offers=offers,
         campaigns=campaigns,
         quarantine=[QuarantineCount("orders", "duplicate_key", 2)],
+        segment_names=segment_names(description),
         source="mini.duckdb",
     )
 
@@ -146,6 +178,15 @@ def empty_data() -> DashboardData:
 
 
 MINI_MARTS = {
+    # In SEGMENT_ORDER, with one descriptive cluster name last (no mart uses it).
+    "dim_segments": """
+        select * from (values
+            ('Lost', 'both', 1, 'Few orders a very long time ago', false),
+            ('At Risk', 'both', 2, 'Used to buy often but have not come back', false),
+            ('Champions', 'both', 3, 'Bought recently, buy often and spend the most', false),
+            ('Recent Big Spenders', 'kmeans_descriptive', 14,
+             'K-Means cluster 1 fits no prototype name', true)
+        ) as t(segment_name, scheme, display_order, description, is_descriptive_cluster_name)""",
     "dim_customers": """
         select * from (values
             ('C1', true, true, 300.00, timestamp '2026-06-20 10:00:00', 11, 'Champions', 1,
@@ -215,3 +256,27 @@ def write_mini_warehouse(
         for name, select in (MINI_MARTS if marts is None else marts).items():
             con.execute(f"create table {schema}.{name} as {select}")
     return path
+
+
+# --- reading the page back ---------------------------------------------------------------
+
+
+def between(html: str, start: str, end: str) -> str:
+    """The part of `html` from `start` to the next `end`."""
+    head = html.index(start)
+    return html[head : html.index(end, head)]
+
+
+def chart_labels(html: str, chart_id: str) -> list[str]:
+    """Category (row) labels of one chart, without the ' · count' suffix."""
+    figure = between(html, f'data-chart="{chart_id}"', "</figure>")
+    labels = re.findall(r'<text class="label"[^>]*><title>[^<]*</title>([^<]*)</text>', figure)
+    return [label.split(" \u00b7 ")[0] for label in labels]
+
+
+def profile_segments(html: str, scheme: str = "RFM segment") -> list[str]:
+    """Segment names of the profile table's rows of one scheme."""
+    table = between(html, 'data-table="segment-profiles"', "</table>")
+    return re.findall(
+        rf'<tr><td[^>]*>{scheme}</td><td><span class="segment-name"[^>]*>([^<]*)</span>', table
+    )

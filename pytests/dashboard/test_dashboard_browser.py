@@ -219,6 +219,33 @@ def test_tables_hold_the_expected_rows(session: Session, demo_warehouse: Path) -
     assert page.locator("[data-as-of]").inner_text() != "\u2013"
 
 
+def test_segments_follow_dim_segments(session: Session, demo_warehouse: Path) -> None:
+    """The RFM rows of the profile table come in dim_segments' display_order, each
+    with its description shown under the name."""
+    schema = default_schema()
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        vocabulary = con.execute(
+            f"select segment_name, description from {schema}.dim_segments order by display_order"
+        ).fetchall()
+        present = {
+            name
+            for (name,) in con.execute(
+                f"select segment_name from {schema}.fct_segment_summary "
+                "where segmentation_scheme = 'rfm'"
+            ).fetchall()
+        }
+    expected = [name for name, _ in vocabulary if name in present]
+    assert len(expected) == len(present) > 1
+    rows = session.page.locator(
+        '[data-table="segment-profiles"] tbody tr:has(td:first-child:text-is("RFM segment"))'
+    )
+    assert rows.locator(".segment-name").all_inner_texts() == expected
+    descriptions = dict(vocabulary)
+    first = rows.first.locator(".segment-about")
+    assert first.is_visible()
+    assert first.inner_text() == descriptions[expected[0]]
+
+
 def test_tabs_switch_by_click_keyboard_and_address(session: Session) -> None:
     page = session.page
 

@@ -1,15 +1,29 @@
 """The page builder on hand-made data: three sheets, escaping of untrusted text,
-"no data" panels instead of crashes, and nothing that could reach the network."""
+"no data" panels instead of crashes, nothing that could reach the network, and
+segments in the order (with the descriptions) of dim_segments."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
 
-from dashboard_fixtures import HOSTILE, empty_data, small_data
+from dashboard_fixtures import (
+    DESCRIPTIONS,
+    HOSTILE,
+    between,
+    chart_labels,
+    empty_data,
+    profile_segments,
+    small_data,
+)
 
 from rfm_nbo.dashboard.assets import CSS, JS, csp_hash
-from rfm_nbo.dashboard.data import NEXT_BEST_OFFERS, SEGMENT_TRANSITIONS
+from rfm_nbo.dashboard.data import (
+    DIM_SEGMENTS,
+    NEXT_BEST_OFFERS,
+    SEGMENT_TRANSITIONS,
+    SegmentVocabulary,
+)
 from rfm_nbo.dashboard.page import build_page
 
 CHARTS = (
@@ -96,3 +110,68 @@ def test_self_contained_with_a_strict_content_security_policy() -> None:
 
 def test_same_data_same_page() -> None:
     assert build_page(small_data()) == build_page(small_data())
+
+
+# --- segment order and descriptions from dim_segments -----------------------------------
+
+
+def test_segments_are_listed_in_dim_segments_order() -> None:
+    # dim_segments says Lost, At Risk, Champions; every list of small_data starts with
+    # Champions, and alphabetical or classic best-first order would too.
+    html = build_page(small_data())
+    expected = ["Lost", "Champions"]
+    for chart in (
+        "rfm-segment-share",
+        "segment-crosstab",
+        "segment-migration",
+        "offers-by-segment",
+        "uplift-by-segment",
+        "roi-by-segment",
+        "incremental-revenue",
+    ):
+        assert chart_labels(html, chart) == expected, chart
+    assert profile_segments(html) == expected
+    # Clusters keep their own order (cluster_id, best profile first).
+    assert chart_labels(html, "cluster-share") == ["Champions", "Lost"]
+
+
+def test_names_dim_segments_does_not_list_follow_alphabetically() -> None:
+    names = small_data().segment_names
+    assert names.ordered(["Zeta", "Champions", "(none)", "Lost", "Abc", "Lost"]) == [
+        "Lost",
+        "Champions",
+        "(none)",
+        "Abc",
+        "Zeta",
+    ]
+    assert names.description("Zeta") is None
+
+
+def test_segment_descriptions_reach_the_page() -> None:
+    html = build_page(small_data())
+    table = between(html, 'data-table="segment-profiles"', "</table>")
+    about = f'<span class="segment-about">{DESCRIPTIONS["Lost"]}</span>'
+    assert table.count(about) == 2  # the RFM segment and the cluster
+    assert f'title="{DESCRIPTIONS["Champions"]}"' in table
+    share = between(html, 'data-chart="rfm-segment-share"', "</figure>")
+    assert f"<title>Lost \u00b7 3: {DESCRIPTIONS['Lost']}</title>" in share
+    assert "in the order of dim_segments" in html
+
+
+def test_segment_descriptions_are_escaped() -> None:
+    html = build_page(small_data(description=HOSTILE))
+    assert "<img" not in html
+    assert html.count("<script") == 1
+    assert '<span class="segment-about">&lt;script&gt;alert(&quot;x&quot;)' in html
+
+
+def test_without_dim_segments_segments_are_alphabetical_and_the_page_says_why() -> None:
+    data = replace(
+        small_data(),
+        segment_names=SegmentVocabulary(),
+        missing_marts=frozenset({DIM_SEGMENTS}),
+    )
+    html = build_page(data)
+    assert chart_labels(html, "rfm-segment-share") == ["Champions", "Lost"]
+    assert 'class="segment-about"' not in html
+    assert f"rfm_marts.{DIM_SEGMENTS} is not in the warehouse" in html

@@ -1,5 +1,6 @@
-"""Reading a hand-made warehouse: values, pooled uplift worked out by hand, missing
-marts, and clear errors for unbuilt or outdated warehouses."""
+"""Reading a hand-made warehouse: values, pooled uplift worked out by hand, the
+segment order of dim_segments, missing marts, and clear errors for unbuilt or
+outdated warehouses."""
 
 from __future__ import annotations
 
@@ -10,10 +11,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dashboard_fixtures import MINI_MARTS
+from dashboard_fixtures import (
+    DESCRIPTIONS,
+    MINI_MARTS,
+    SEGMENT_ORDER,
+    chart_labels,
+    profile_segments,
+)
 
-from rfm_nbo.dashboard.data import SEGMENT_CROSSTAB
+from rfm_nbo.dashboard.data import DIM_SEGMENTS, SEGMENT_CROSSTAB
 from rfm_nbo.dashboard.errors import DashboardError
+from rfm_nbo.dashboard.page import build_page
 from rfm_nbo.dashboard.queries import read_dashboard
 
 
@@ -133,3 +141,33 @@ def test_marts_without_rows_read_as_empty_data(warehouse_factory: Callable[..., 
     assert data.segments.segments == [] and data.segments.migration_month is None
     assert data.offers.samples == [] and data.campaigns.by_segment == []
     assert data.missing_marts == frozenset()
+
+
+def test_segment_names_come_from_dim_segments(mini_warehouse: Path) -> None:
+    names = _read(mini_warehouse).segment_names
+    assert [row.segment_name for row in names.names] == [*SEGMENT_ORDER, "Recent Big Spenders"]
+    assert names.description("At Risk") == DESCRIPTIONS["At Risk"]
+    assert names.names[-1].is_descriptive_cluster_name
+    # The mart's order, not alphabetical (Champions, Lost) nor by size (a tie here).
+    assert names.ordered(s.segment_name for s in _read(mini_warehouse).segments.segments) == [
+        "Lost",
+        "Champions",
+    ]
+
+
+def test_the_page_lists_segments_in_dim_segments_order(mini_warehouse: Path) -> None:
+    html = build_page(_read(mini_warehouse))
+    assert chart_labels(html, "rfm-segment-share") == ["Lost", "Champions"]
+    assert chart_labels(html, "segment-migration") == ["Lost", "Champions"]
+    assert profile_segments(html) == ["Lost", "Champions"]
+    assert f'<span class="segment-about">{DESCRIPTIONS["Champions"]}</span>' in html
+
+
+def test_without_dim_segments_the_order_is_alphabetical(
+    warehouse_factory: Callable[..., Path],
+) -> None:
+    marts = {k: v for k, v in MINI_MARTS.items() if k != DIM_SEGMENTS}
+    data = _read(warehouse_factory("no_dim_segments.duckdb", marts))
+    assert data.missing_marts == frozenset({DIM_SEGMENTS})
+    assert data.segment_names.names == ()
+    assert profile_segments(build_page(data)) == ["Champions", "Lost"]

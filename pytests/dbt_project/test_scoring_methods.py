@@ -30,9 +30,9 @@ DEMO_TRUTH = PROJECT_DIR / "planted_truth" / "demo" / "customer_types.csv"
 @pytest.fixture(scope="module")
 def declining_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("declining") / "raw"
+    generator = ["--customers", "3000", "--seed", "7", "--type-shares", "declining"]
     subprocess.run(
-        [sys.executable, "-m", "rfm_nbo.generator", "--customers", "3000", "--seed", "7"]
-        + ["--type-shares", "declining", "--out", str(out), "--no-progress"],
+        [sys.executable, "-m", "rfm_nbo.generator", *generator, "--out", str(out), "--no-progress"],
         check=True,
         capture_output=True,
     )
@@ -46,8 +46,13 @@ def build_scores(workdir: Path, data: Path | None, **method_vars: str) -> tuple[
     if data is not None:
         run_vars["raw_files"] = {table: str(data / f"{table}.csv") for table in RAW_TABLES}
     run = project.run(
-        "build", "--select", "+int_rfm_score_levels", "--indirect-selection", "cautious",
-        "--vars", json.dumps(run_vars),
+        "build",
+        "--select",
+        "+int_rfm_score_levels",
+        "--indirect-selection",
+        "cautious",
+        "--vars",
+        json.dumps(run_vars),
     )
     assert run.returncode == 0, run.output[-5000:]
     return project, run.output
@@ -94,7 +99,10 @@ def test_fixed_recency_keeps_the_inactive_out_of_active_segments(declining_build
 
 
 def ntile_labels(rows: int, buckets: int) -> list[int]:
-    """NTILE's bucket of each position, built from the bucket sizes (first rows % buckets one larger)."""
+    """NTILE's bucket of each position, built from the bucket sizes.
+
+    The first ``rows % buckets`` buckets hold one row more than the others.
+    """
     size, larger = divmod(rows, buckets)
     labels: list[int] = []
     for bucket in range(1, buckets + 1):
@@ -139,7 +147,9 @@ def test_an_empty_level_is_warned_by_measure_and_reason(declining_builds) -> Non
         )
         assert f"RFM score level F = {score} is empty" in output
     share = 100 * one_order / len(frequencies)
-    assert f"{one_order} of {len(frequencies)} customers ({share:.1f}%) share frequency = 1" in output
+    assert (
+        f"{one_order} of {len(frequencies)} customers ({share:.1f}%) share frequency = 1" in output
+    )
     assert "rfm_quantile_ties: spread" in output
 
 
@@ -167,8 +177,6 @@ def test_spread_fills_the_levels_the_ties_left_empty(declining_builds) -> None:
 
 def planted_at_risk_landing(project: DbtProject) -> Counter[str]:
     with DEMO_TRUTH.open() as handle:
-        at_risk = {row["customer_id"] for row in csv.DictReader(handle)}
-        handle.seek(0)
         at_risk = {
             row["customer_id"]
             for row in csv.DictReader(handle)
@@ -185,7 +193,9 @@ def test_demo_at_risk_customers_are_at_risk_under_fixed(
 ) -> None:
     landing = {
         method: planted_at_risk_landing(
-            build_scores(tmp_path_factory.mktemp(f"demo_{method}"), None, rfm_scoring_method=method)[0]
+            build_scores(
+                tmp_path_factory.mktemp(f"demo_{method}"), None, rfm_scoring_method=method
+            )[0]
         )
         for method in ("quantile", "fixed", "hybrid")
     }

@@ -218,3 +218,37 @@ def test_definition_needs_an_arn_for_every_data_set_it_reads() -> None:
     sheets, _ = build_sheets(marts_from_manifest(fake_manifest(SUMMARY)))
     with pytest.raises(DashboardError, match="fct_rfm_segment_summary"):
         dashboard_definition(sheets, {})
+
+
+def test_segments_sheet_lists_dim_segments_in_display_order(project_marts: list[Mart]) -> None:
+    plan = build_plan(config(), project_marts)
+    assert "rfm-nbo-dim_segments" in [request.resource_id for request in plan.requests]
+    definition = plan.requests[-1].params["Definition"]
+    segments = definition["Sheets"][0]
+    (table,) = [
+        v["TableVisual"]
+        for v in segments["Visuals"]
+        if v.get("TableVisual", {}).get("VisualId") == "segments-names"
+    ]
+    values = table["ChartConfiguration"]["FieldWells"]["TableUnaggregatedFieldWells"]["Values"]
+    assert {v["Column"]["DataSetIdentifier"] for v in values} == {"dim_segments"}
+    assert [v["Column"]["ColumnName"] for v in values] == [
+        "display_order",
+        "segment_name",
+        "description",
+        "scheme",
+    ]
+    (sort,) = table["ChartConfiguration"]["SortConfiguration"]["RowSort"]
+    assert sort == {"FieldSort": {"FieldId": values[0]["FieldId"], "Direction": "ASC"}}
+    declared = {d["Identifier"] for d in definition["DataSetIdentifierDeclarations"]}
+    assert "dim_segments" in declared
+
+
+def test_without_dim_segments_the_segments_sheet_has_no_vocabulary_table() -> None:
+    definition = dashboard_of(marts_from_manifest(fake_manifest(SUMMARY)))["Definition"]
+    assert "segments-names" not in str(definition)
+    names = model_node(
+        "dim_segments", {"segment_name": "varchar", "display_order": "integer"}
+    )  # no description: the sheet names the missing column
+    with pytest.raises(DashboardError, match="description"):
+        build_sheets(marts_from_manifest(fake_manifest(SUMMARY, names)))

@@ -67,6 +67,8 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
 th { color: var(--muted); font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.nowrap { white-space: nowrap; }
+.segment-name { font-weight: 600; }
+.segment-about { display: block; color: var(--muted); font-size: 11.5px; }
 .badge { display: inline-block; border-radius: 10px; padding: 0 7px; font-size: 11.5px;
   font-weight: 600; }
 .badge.warn { background: #fde7d9; color: var(--warn); }

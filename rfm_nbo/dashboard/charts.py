@@ -119,12 +119,14 @@ def bar_chart(
     stacked: bool = False,
     intervals: Sequence[tuple[float | None, float | None]] | None = None,
     value_labels: Sequence[str] | None = None,
+    label_tooltips: Sequence[str] | None = None,
 ) -> str:
     """Horizontal bars, one row per category: grouped (a bar per series) or stacked
     (for non-negative parts such as counts), with optional error bars (one (low,
     high) per category, drawn over the first series) and a value column on the
     right. Negative values grow left from zero. `value_labels` overrides the value
-    column text per category."""
+    column text per category; `label_tooltips` the tooltip of each category label
+    (default: the label)."""
     axis_fmt = axis_fmt or fmt
     lows, highs = [0.0], [0.0]
     for index in range(len(categories)):
@@ -169,9 +171,10 @@ def bar_chart(
     marks = 0
     for index, category in enumerate(categories):
         top = TOP + band * index + 5
+        tooltip = label_tooltips[index] if label_tooltips else category
         parts.append(
             f'<text class="label" x="{_n(label_width)}" y="{_n(top + per_row * bar / 2 + 4)}" '
-            f'text-anchor="end"><title>{esc(category)}</title>'
+            f'text-anchor="end"><title>{esc(tooltip)}</title>'
             f"{esc(_clip(category, label_width - 4))}</text>"
         )
         base = 0.0

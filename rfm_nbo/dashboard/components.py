@@ -9,8 +9,9 @@ module inserts as it is; anything else, including numbers, is escaped.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from rfm_nbo.dashboard.data import SegmentVocabulary
 from rfm_nbo.dashboard.formatting import esc
 
 
@@ -35,6 +36,17 @@ def panel(title: str, body: str, *, note: str = "", wide: bool = False) -> str:
 def no_data(reason: str) -> str:
     """What an empty chart or table shows instead: why there is nothing to draw."""
     return f'<div class="no-data" role="note"><strong>No data.</strong> {esc(reason)}</div>'
+
+
+def segment_label(name: str | None, description: str | None) -> Markup:
+    """A segment name for a table cell, with its one-line description as a small
+    caption (and tooltip) when dim_segments has one."""
+    if not description:
+        return Markup(f'<span class="segment-name">{esc(name)}</span>')
+    return Markup(
+        f'<span class="segment-name" title="{esc(description)}">{esc(name)}</span>'
+        f'<span class="segment-about">{esc(description)}</span>'
+    )
 
 
 def badge(text: str, kind: str = "warn") -> Markup:
@@ -86,11 +98,13 @@ def table(table_id: str, columns: Sequence[Column], rows: Sequence[Sequence[obje
 @dataclass(frozen=True)
 class Context:
     """What every sheet needs besides its data: the currency symbol, the marts
-    schema and which marts are missing (to explain empty panels)."""
+    schema, which marts are missing (to explain empty panels) and the segment
+    names of dim_segments (their order and descriptions)."""
 
     currency: str = "$"
     schema: str = "rfm_marts"
     missing_marts: frozenset[str] = frozenset()
+    segment_names: SegmentVocabulary = field(default_factory=SegmentVocabulary)
 
     def empty(self, mart: str, hint: str = "") -> str:
         """The "no data" note for a panel that reads `mart`."""

@@ -9,11 +9,14 @@ mart has no value (say, a rate with a zero denominator).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 # Mart names, as in models/marts/**.
 DIM_CUSTOMERS = "dim_customers"
+DIM_SEGMENTS = "dim_segments"
 SEGMENT_SUMMARY = "fct_segment_summary"
 SEGMENT_CROSSTAB = "fct_segment_crosstab"
 SEGMENT_TRANSITIONS = "fct_segment_transitions"
@@ -23,6 +26,7 @@ QUARANTINED_ROWS = "fct_quarantined_rows"
 
 MARTS = (
     DIM_CUSTOMERS,
+    DIM_SEGMENTS,
     SEGMENT_SUMMARY,
     SEGMENT_CROSSTAB,
     SEGMENT_TRANSITIONS,
@@ -31,29 +35,50 @@ MARTS = (
     QUARANTINED_ROWS,
 )
 
-# The classic segments from best to worst (dim_customers' accepted values), the
-# order a reader expects; names not listed follow alphabetically.
-RFM_SEGMENT_ORDER = (
-    "Champions",
-    "Loyal Customers",
-    "Potential Loyalists",
-    "New Customers",
-    "Promising",
-    "Need Attention",
-    "About to Sleep",
-    "At Risk",
-    "Cannot Lose Them",
-    "Hibernating",
-    "Lost",
-    "No Recent Purchases",
-)
+
+@dataclass(frozen=True)
+class SegmentName:
+    """One row of dim_segments: a segment name, where it goes in lists (display_order,
+    best customers first) and what its customers did, in one line."""
+
+    segment_name: str
+    scheme: str
+    display_order: int
+    description: str | None
+    is_descriptive_cluster_name: bool = False
 
 
-def segment_sort_key(name: str) -> tuple[int, str]:
-    """Sort key putting classic segment names in RFM_SEGMENT_ORDER, others after."""
-    if name in RFM_SEGMENT_ORDER:
-        return (RFM_SEGMENT_ORDER.index(name), "")
-    return (len(RFM_SEGMENT_ORDER), name)
+@dataclass(frozen=True)
+class SegmentVocabulary:
+    """The segment names of dim_segments, which set the order and the descriptions of
+    segments on every sheet (the project's one list of names lives in seed segments,
+    not here).
+
+    Names the mart does not list (a warehouse built before dim_segments existed, or
+    a placeholder such as '(none)' in the migration matrix) sort after its names,
+    alphabetically, and have no description."""
+
+    names: tuple[SegmentName, ...] = ()
+
+    @cached_property
+    def _by_name(self) -> dict[str, SegmentName]:
+        return {row.segment_name: row for row in self.names}
+
+    def sort_key(self, name: str | None) -> tuple[int, int, str]:
+        """Listed names by display_order, then the others alphabetically."""
+        row = self._by_name.get(name or "")
+        if row is not None:
+            return (0, row.display_order, "")
+        return (1, 0, name or "")
+
+    def ordered(self, names: Iterable[str]) -> list[str]:
+        """The distinct `names` in display order."""
+        return sorted(set(names), key=self.sort_key)
+
+    def description(self, name: str | None) -> str | None:
+        """The one-line description of a segment, or None when the mart has none."""
+        row = self._by_name.get(name or "")
+        return row.description if row is not None else None
 
 
 @dataclass(frozen=True)
@@ -251,13 +276,15 @@ class QuarantineCount:
 
 @dataclass(frozen=True)
 class DashboardData:
-    """The whole dashboard. `missing_marts` names marts absent from the warehouse,
+    """The whole dashboard. `segment_names` (dim_segments) orders and describes the
+    segments of every sheet; `missing_marts` names marts absent from the warehouse,
     so their panels can say why they are empty."""
 
     overview: Overview
     segments: SegmentsData
     offers: OffersData
     campaigns: CampaignsData
+    segment_names: SegmentVocabulary = field(default_factory=SegmentVocabulary)
     quarantine: list[QuarantineCount] = field(default_factory=list)
     missing_marts: frozenset[str] = frozenset()
     source: str = ""

@@ -98,7 +98,12 @@ def quality_footer(rows: list[QuarantineCount], ctx: Context, as_of: str) -> str
 
 def build_page(data: DashboardData, *, currency: str = "$", schema: str = "rfm_marts") -> str:
     """The complete HTML document for `data`."""
-    ctx = Context(currency=currency, schema=schema, missing_marts=data.missing_marts)
+    ctx = Context(
+        currency=currency,
+        schema=schema,
+        missing_marts=data.missing_marts,
+        segment_names=data.segment_names,
+    )
     sheets = {
         "sheet-segments": segments_sheet(data.segments, ctx),
         "sheet-offers": offers_sheet(data.offers, ctx),

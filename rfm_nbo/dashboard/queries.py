@@ -5,8 +5,11 @@ here in SQL, at the mart's grain: campaign uplift per segment is pooled over
 campaigns from sums of members and conversions (treatment rate minus control
 rate, Wald interval with 1.96 as fct_campaign_performance), because averaging
 per-campaign rates or intervals would be wrong; this matches the QuickSight
-sheet. A mart missing from the warehouse reads as empty and is reported in
-DashboardData.missing_marts, so its panels can say why they are empty.
+sheet. Segment names are listed in the order of dim_segments (display_order,
+best customers first; names it does not list follow alphabetically) and carry
+its descriptions. A mart missing from the warehouse reads as empty and is
+reported in DashboardData.missing_marts, so its panels can say why they are
+empty.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import duckdb
 from rfm_nbo.dashboard.data import (
     CAMPAIGN_PERFORMANCE,
     DIM_CUSTOMERS,
+    DIM_SEGMENTS,
     MARTS,
     NEXT_BEST_OFFERS,
     QUARANTINED_ROWS,
@@ -40,9 +44,11 @@ from rfm_nbo.dashboard.data import (
     QuarantineCount,
     SampleOffer,
     ScoreCell,
+    SegmentName,
     SegmentsData,
     SegmentStat,
     SegmentUplift,
+    SegmentVocabulary,
     Transition,
 )
 from rfm_nbo.dashboard.errors import DashboardError
@@ -103,6 +109,24 @@ def _scheme_order(stat: SegmentStat, cluster_ids: dict[str, int]) -> tuple[int, 
     if stat.scheme == "rfm":
         return (0, 0)
     return (1, cluster_ids.get(stat.segment_name, 10**9))
+
+
+def read_segment_names(reader: MartReader) -> SegmentVocabulary:
+    """Every segment name of dim_segments with its display order and description."""
+    return SegmentVocabulary(
+        tuple(
+            SegmentName(name, scheme, int(order), description, bool(descriptive))
+            for name, scheme, order, description, descriptive in reader.rows(
+                DIM_SEGMENTS,
+                """
+                select segment_name, scheme, display_order, description,
+                    is_descriptive_cluster_name
+                from {t}
+                order by display_order, segment_name
+                """,
+            )
+        )
+    )
 
 
 def read_overview(reader: MartReader) -> Overview:
@@ -171,7 +195,7 @@ def read_segments(reader: MartReader) -> SegmentsData:
         for row in summary
     ]
     # Clusters in cluster_id order (1 = best profile); RFM segments stay by size here
-    # and are put in their canonical order by the page.
+    # and are put in dim_segments' order by the page.
     segments.sort(key=lambda stat: _scheme_order(stat, cluster_ids))
     grid = [
         ScoreCell(int(r), int(f), int(n), avg)
@@ -382,6 +406,7 @@ def read_dashboard(
         offers=read_offers(reader, sample_size),
         campaigns=read_campaigns(reader),
         quarantine=read_quarantine(reader),
+        segment_names=read_segment_names(reader),
         missing_marts=reader.missing,
         source=source,
     )

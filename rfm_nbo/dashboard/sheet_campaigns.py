@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rfm_nbo.dashboard.charts import PALETTE, Series, bar_chart
 from rfm_nbo.dashboard.components import Column, Context, badge, kpis, panel, table
-from rfm_nbo.dashboard.data import CAMPAIGN_PERFORMANCE, CampaignsData, segment_sort_key
+from rfm_nbo.dashboard.data import CAMPAIGN_PERFORMANCE, CampaignsData, SegmentUplift
 from rfm_nbo.dashboard.formatting import (
     esc,
     fmt_date,
@@ -52,9 +52,14 @@ def _suspect(p_value: float | None) -> bool:
     return p_value is not None and p_value < SAMPLE_RATIO_ALPHA
 
 
-def uplift_chart(data: CampaignsData) -> str:
+def _by_segment(data: CampaignsData, ctx: Context) -> list[SegmentUplift]:
+    """The pooled results in dim_segments' order of the segments at send."""
+    return sorted(data.by_segment, key=lambda s: ctx.segment_names.sort_key(s.segment_name))
+
+
+def uplift_chart(data: CampaignsData, ctx: Context) -> str:
     """Uplift per segment as a bar with its 95 % interval as an error bar."""
-    rows = sorted(data.by_segment, key=lambda s: segment_sort_key(s.segment_name))
+    rows = _by_segment(data, ctx)
     return bar_chart(
         "uplift-by-segment",
         "Conversion uplift by segment with 95 % confidence interval",
@@ -70,9 +75,9 @@ def uplift_chart(data: CampaignsData) -> str:
     )
 
 
-def roi_chart(data: CampaignsData) -> str:
+def roi_chart(data: CampaignsData, ctx: Context) -> str:
     """Return on investment per segment; losses are drawn left of zero."""
-    rows = sorted(data.by_segment, key=lambda s: segment_sort_key(s.segment_name))
+    rows = _by_segment(data, ctx)
     return bar_chart(
         "roi-by-segment",
         "Return on investment by segment",
@@ -84,7 +89,7 @@ def roi_chart(data: CampaignsData) -> str:
 
 def revenue_chart(data: CampaignsData, ctx: Context) -> str:
     """Incremental revenue per segment (treated minus control, per member, x treated)."""
-    rows = sorted(data.by_segment, key=lambda s: segment_sort_key(s.segment_name))
+    rows = _by_segment(data, ctx)
     return bar_chart(
         "incremental-revenue",
         "Incremental revenue by segment",
@@ -170,14 +175,14 @@ def campaigns_sheet(data: CampaignsData, ctx: Context) -> str:
             headline(data, ctx),
             panel(
                 "Conversion uplift by segment",
-                uplift_chart(data),
+                uplift_chart(data, ctx),
                 note="Treatment minus control conversion rate, pooled over all campaigns, "
                 "with its 95 % confidence interval (whiskers). An interval that crosses 0 "
                 "is not significant at the 5 % level.",
             ),
             panel(
                 "Return on investment",
-                roi_chart(data),
+                roi_chart(data, ctx),
                 note="(Incremental margin \u2212 allocated cost) / allocated cost, pooled.",
             ),
             panel(

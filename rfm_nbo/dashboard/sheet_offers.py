@@ -12,7 +12,6 @@ from rfm_nbo.dashboard.data import (
     DIM_CUSTOMERS,
     NEXT_BEST_OFFERS,
     OffersData,
-    segment_sort_key,
 )
 from rfm_nbo.dashboard.formatting import MISSING, fmt_int, fmt_pct, humanize
 
@@ -24,13 +23,14 @@ STATUS_LABELS = {
 REASON_LABELS = {"no_marketing_opt_in": "no opt-in", "no_customer_record": "no customer record"}
 
 
-def offer_mix_chart(data: OffersData) -> str:
-    """Offers per segment, stacked by offer type (most frequent type first)."""
+def offer_mix_chart(data: OffersData, ctx: Context) -> str:
+    """Offers per segment (in dim_segments' order), stacked by offer type (most
+    frequent type first)."""
     totals = Counter[str]()
     for row in data.mix:
         totals[row.offer_type] += row.offers
     types = sorted(totals, key=lambda t: (-totals[t], t))
-    segments = sorted({row.rfm_segment for row in data.mix}, key=segment_sort_key)
+    segments = ctx.segment_names.ordered(row.rfm_segment for row in data.mix)
     counts = {(row.rfm_segment, row.offer_type): row.offers for row in data.mix}
     series = [
         Series(humanize(t), [counts.get((s, t)) for s in segments], PALETTE[i % len(PALETTE)])
@@ -114,8 +114,9 @@ def copy_source_panel(data: OffersData) -> str:
     return chart + "<h4>Fallbacks to the template</h4>" + detail
 
 
-def samples_table(data: OffersData) -> str:
-    """The sample offers with their full copy (escaped: it is model output)."""
+def samples_table(data: OffersData, ctx: Context) -> str:
+    """The sample offers with their full copy (escaped: it is model output), in
+    dim_segments' order of their segments."""
     rows = [
         [
             o.rfm_segment,
@@ -129,7 +130,7 @@ def samples_table(data: OffersData) -> str:
             o.sms,
             o.copy_source if not o.fallback_reason else f"{o.copy_source} (fallback)",
         ]
-        for o in sorted(data.samples, key=lambda o: segment_sort_key(o.rfm_segment or ""))
+        for o in sorted(data.samples, key=lambda o: ctx.segment_names.sort_key(o.rfm_segment))
     ]
     columns = [
         Column("Segment"),
@@ -155,7 +156,7 @@ def offers_sheet(data: OffersData, ctx: Context) -> str:
         [
             panel(
                 "Offers by segment and offer type",
-                offer_mix_chart(data) if data.mix else no_offers,
+                offer_mix_chart(data, ctx) if data.mix else no_offers,
                 note="Every ranked offer, stacked by the playbook objective.",
             ),
             panel(
@@ -175,7 +176,7 @@ def offers_sheet(data: OffersData, ctx: Context) -> str:
             ),
             panel(
                 "Sample offers",
-                samples_table(data)
+                samples_table(data, ctx)
                 if data.samples
                 else (no_offers if not data.mix else no_data("Sample table turned off.")),
                 note="The first-ranked offer of one customer per segment and offer type. "

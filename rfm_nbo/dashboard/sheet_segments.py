@@ -5,15 +5,15 @@ segment migration."""
 from __future__ import annotations
 
 from rfm_nbo.dashboard.charts import PALETTE, HeatCell, Series, bar_chart, heatmap
-from rfm_nbo.dashboard.components import Column, Context, panel, table
+from rfm_nbo.dashboard.components import Column, Context, panel, segment_label, table
 from rfm_nbo.dashboard.data import (
     DIM_CUSTOMERS,
+    DIM_SEGMENTS,
     SEGMENT_CROSSTAB,
     SEGMENT_SUMMARY,
     SEGMENT_TRANSITIONS,
     SegmentsData,
     SegmentStat,
-    segment_sort_key,
 )
 from rfm_nbo.dashboard.formatting import (
     fmt_date,
@@ -26,26 +26,35 @@ from rfm_nbo.dashboard.formatting import (
 SCHEMES = {"rfm": "RFM segment", "kmeans": "K-Means cluster"}
 
 
-def _scheme(data: SegmentsData, scheme: str) -> list[SegmentStat]:
+def _scheme(data: SegmentsData, scheme: str, ctx: Context) -> list[SegmentStat]:
+    """One scheme's segments: RFM segments in dim_segments' order, clusters as read
+    (cluster_id order, best profile first)."""
     stats = [s for s in data.segments if s.scheme == scheme]
-    return (
-        sorted(stats, key=lambda s: segment_sort_key(s.segment_name)) if scheme == "rfm" else stats
-    )
+    if scheme != "rfm":
+        return stats
+    return sorted(stats, key=lambda s: ctx.segment_names.sort_key(s.segment_name))
 
 
-def share_chart(chart_id: str, title: str, stats: list[SegmentStat]) -> str:
+def share_chart(chart_id: str, title: str, stats: list[SegmentStat], ctx: Context) -> str:
     """Share of customers against share of revenue, a pair of bars per segment: a
-    segment whose revenue bar is longer is worth more than its size."""
+    segment whose revenue bar is longer is worth more than its size. A label's
+    tooltip gives the segment's description."""
+    labels = [f"{s.segment_name} \u00b7 {fmt_int(s.customers)}" for s in stats]
+    descriptions = [ctx.segment_names.description(s.segment_name) for s in stats]
     return bar_chart(
         chart_id,
         title,
-        [f"{s.segment_name} \u00b7 {fmt_int(s.customers)}" for s in stats],
+        labels,
         [
             Series("Share of customers", [s.customer_share for s in stats], PALETTE[0]),
             Series("Share of revenue", [s.revenue_share for s in stats], PALETTE[1]),
         ],
         fmt=fmt_pct,
         axis_fmt=lambda v: fmt_pct(v, 0),
+        label_tooltips=[
+            f"{label}: {about}" if about else label
+            for label, about in zip(labels, descriptions, strict=True)
+        ],
     )
 
 
@@ -108,9 +117,9 @@ def cluster_profile(stats: list[SegmentStat], ctx: Context) -> str:
     )
 
 
-def crosstab_heatmap(data: SegmentsData) -> str:
+def crosstab_heatmap(data: SegmentsData, ctx: Context) -> str:
     """Share of each RFM segment's customers in each cluster."""
-    segments = sorted({c.rfm_segment for c in data.crosstab}, key=segment_sort_key)
+    segments = ctx.segment_names.ordered(c.rfm_segment for c in data.crosstab)
     cluster_order = [s.segment_name for s in data.segments if s.scheme == "kmeans"]
     clusters = sorted(
         {c.cluster_name for c in data.crosstab},
@@ -138,10 +147,11 @@ def crosstab_heatmap(data: SegmentsData) -> str:
     )
 
 
-def migration_heatmap(data: SegmentsData) -> str:
+def migration_heatmap(data: SegmentsData, ctx: Context) -> str:
     """The newest month's transition matrix: share of each from-segment per to-segment."""
-    names = {t.from_segment for t in data.transitions} | {t.to_segment for t in data.transitions}
-    order = sorted(names, key=segment_sort_key)
+    order = ctx.segment_names.ordered(
+        [t.from_segment for t in data.transitions] + [t.to_segment for t in data.transitions]
+    )
     cells = {
         (order.index(t.from_segment), order.index(t.to_segment)): HeatCell(
             t.from_segment_rate,
@@ -166,11 +176,12 @@ def migration_heatmap(data: SegmentsData) -> str:
 
 
 def profile_table(data: SegmentsData, ctx: Context) -> str:
-    """Both schemes' segments with every summary figure."""
+    """Both schemes' segments with every summary figure; under each name, its
+    description from dim_segments."""
     rows = [
         [
             SCHEMES.get(s.scheme, s.scheme),
-            s.segment_name,
+            segment_label(s.segment_name, ctx.segment_names.description(s.segment_name)),
             fmt_int(s.customers),
             fmt_pct(s.customer_share),
             fmt_money(s.net_revenue, ctx.currency),
@@ -180,10 +191,10 @@ def profile_table(data: SegmentsData, ctx: Context) -> str:
             fmt_money(s.avg_monetary, ctx.currency),
         ]
         for scheme in SCHEMES
-        for s in _scheme(data, scheme)
+        for s in _scheme(data, scheme, ctx)
     ]
     columns = [
-        Column("Scheme"),
+        Column("Scheme", nowrap=True),
         Column("Segment"),
         Column("Customers", True),
         Column("Share of customers", True),
@@ -196,21 +207,36 @@ def profile_table(data: SegmentsData, ctx: Context) -> str:
     return table("segment-profiles", columns, rows)
 
 
+def segment_order_note(ctx: Context) -> str:
+    """Where the order and the descriptions of segments come from (or why they are
+    missing)."""
+    if DIM_SEGMENTS in ctx.missing_marts:
+        return (
+            f"{ctx.schema}.{DIM_SEGMENTS} is not in the warehouse, so segments are listed "
+            "alphabetically and without descriptions: rebuild it with `.venv/bin/dbt build`."
+        )
+    return (
+        f"RFM segments in the order of {DIM_SEGMENTS} (best customers first; names it does "
+        "not list follow alphabetically), clusters best profile first; under each name, "
+        "its description."
+    )
+
+
 def segments_sheet(data: SegmentsData, ctx: Context) -> str:
     """All panels of the Segments sheet, in reading order."""
-    rfm, clusters = _scheme(data, "rfm"), _scheme(data, "kmeans")
+    rfm, clusters = _scheme(data, "rfm", ctx), _scheme(data, "kmeans", ctx)
     no_summary = ctx.empty(SEGMENT_SUMMARY, "Are there completed orders in the lookback window?")
     return "".join(
         [
             panel(
                 "RFM segments: size and revenue share",
-                share_chart("rfm-segment-share", "RFM segments", rfm) if rfm else no_summary,
+                share_chart("rfm-segment-share", "RFM segments", rfm, ctx) if rfm else no_summary,
                 note="Label: segment and customers. A revenue bar longer than the customer "
                 "bar means the segment is worth more than its size.",
             ),
             panel(
                 "K-Means clusters: size and revenue share",
-                share_chart("cluster-share", "K-Means clusters", clusters)
+                share_chart("cluster-share", "K-Means clusters", clusters, ctx)
                 if clusters
                 else no_summary,
                 note="Behavioural clusters, best profile first.",
@@ -231,14 +257,14 @@ def segments_sheet(data: SegmentsData, ctx: Context) -> str:
             ),
             panel(
                 "How RFM segments fall into clusters",
-                crosstab_heatmap(data) if data.crosstab else ctx.empty(SEGMENT_CROSSTAB),
+                crosstab_heatmap(data, ctx) if data.crosstab else ctx.empty(SEGMENT_CROSSTAB),
                 note="Share of each RFM segment's customers in each cluster; second line: "
                 "customers.",
                 wide=True,
             ),
             panel(
                 "Segment migration, latest month",
-                migration_heatmap(data)
+                migration_heatmap(data, ctx)
                 if data.transitions
                 else ctx.empty(SEGMENT_TRANSITIONS, "Migration needs a month of history."),
                 note=f"Month ending {fmt_date(data.migration_month)}: where each segment's "
@@ -249,6 +275,7 @@ def segments_sheet(data: SegmentsData, ctx: Context) -> str:
             panel(
                 "Segment profiles",
                 profile_table(data, ctx) if data.segments else no_summary,
+                note=segment_order_note(ctx),
                 wide=True,
             ),
         ]

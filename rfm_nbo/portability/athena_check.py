@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
         "never the DuckDB target/)",
     )
     parser.add_argument(
+        "--vars",
+        default=None,
+        help="dbt --vars for the compile (YAML), e.g. '{rfm_scoring_method: fixed}'",
+    )
+    parser.add_argument(
         "--skip-compile",
         action="store_true",
         help="check the manifest already in --target-path instead of compiling",
@@ -97,7 +102,7 @@ def _check_files(paths: list[Path]) -> int:
     return 1 if failed else 0
 
 
-def _compile(project_dir: Path, target_path: Path) -> None:
+def _compile(project_dir: Path, target_path: Path, run_vars: str | None) -> None:
     from rfm_nbo.portability.dbt_compile import compile_for_athena
     from rfm_nbo.portability.moto_env import local_aws
 
@@ -107,10 +112,12 @@ def _compile(project_dir: Path, target_path: Path) -> None:
         local_aws(Path(scratch)) as aws,
     ):
         print(f"dbt compile --target athena (AWS endpoint {aws.endpoint_url})...", flush=True)
-        compile_for_athena(project_dir, target_path, aws.env)
+        compile_for_athena(project_dir, target_path, aws.env, run_vars=run_vars)
 
 
-def run(project_dir: Path, target_path: Path, skip_compile: bool = False) -> int:
+def run(
+    project_dir: Path, target_path: Path, skip_compile: bool = False, run_vars: str | None = None
+) -> int:
     """Compile (unless skipped), check, print the report; return the exit status."""
     from rfm_nbo.portability.dbt_compile import CompileError, read_compiled_nodes
     from rfm_nbo.portability.project_check import check_nodes, format_report
@@ -118,7 +125,7 @@ def run(project_dir: Path, target_path: Path, skip_compile: bool = False) -> int
     started = time.monotonic()
     try:
         if not skip_compile:
-            _compile(project_dir, target_path)
+            _compile(project_dir, target_path, run_vars)
         nodes = read_compiled_nodes(target_path)
     except CompileError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -160,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         return _check_files(args.sql)
     project_dir = args.project_dir.resolve()
     target_path = args.target_path or project_dir / DEFAULT_TARGET_PATH
-    return run(project_dir, target_path, skip_compile=args.skip_compile)
+    return run(project_dir, target_path, skip_compile=args.skip_compile, run_vars=args.vars)
 
 
 if __name__ == "__main__":

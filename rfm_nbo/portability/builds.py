@@ -52,8 +52,9 @@ def build_reference(
     workdir: Path,
     env: Mapping[str, str] | None = None,
     timeout_s: int = 600,
+    run_vars: str | None = None,
 ) -> ReferenceBuild:
-    """``dbt build`` (seeds and models) of the project on DuckDB into ``workdir``."""
+    """``dbt build`` (seeds, models; ``--vars run_vars`` if given) on DuckDB into ``workdir``."""
     workdir.mkdir(parents=True, exist_ok=True)
     warehouse = workdir / "reference.duckdb"
     target_path = workdir / "target"
@@ -80,6 +81,7 @@ def build_reference(
         "--project-dir",
         str(project_dir),
         "--no-partial-parse",
+        *(["--vars", run_vars] if run_vars else []),
     ]
     completed = subprocess.run(
         command,
@@ -125,9 +127,11 @@ class AthenaCompile:
         return json.loads((self.target_path / "manifest.json").read_text())
 
 
-def athena_compile(project_dir: Path, target_path: Path, timeout_s: int = 300) -> AthenaCompile:
+def athena_compile(
+    project_dir: Path, target_path: Path, timeout_s: int = 300, run_vars: str | None = None
+) -> AthenaCompile:
     """``python -m rfm_nbo.portability.athena_check`` into ``target_path`` (a subprocess,
-    exactly as a developer or CI runs it)."""
+    exactly as a developer or CI runs it; ``--vars run_vars`` when given)."""
     completed = subprocess.run(
         [
             sys.executable,
@@ -137,6 +141,7 @@ def athena_compile(project_dir: Path, target_path: Path, timeout_s: int = 300) -
             str(project_dir),
             "--target-path",
             str(target_path),
+            *(["--vars", run_vars] if run_vars else []),
         ],
         cwd=project_dir,
         capture_output=True,

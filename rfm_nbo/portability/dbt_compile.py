@@ -53,10 +53,14 @@ def dbt_executable() -> str:
 
 
 def compile_for_athena(
-    project_dir: Path, target_path: Path, env: Mapping[str, str], timeout_s: int = 600
+    project_dir: Path,
+    target_path: Path,
+    env: Mapping[str, str],
+    timeout_s: int = 600,
+    run_vars: str | None = None,
 ) -> str:
-    """Run dbt compile for the athena target; return its output. Raises
-    CompileError with dbt's output when it fails."""
+    """Run dbt compile for the athena target (with ``--vars run_vars`` when
+    given); return its output. Raises CompileError with dbt's output when it fails."""
     command = [
         dbt_executable(),
         "compile",
@@ -71,6 +75,7 @@ def compile_for_athena(
         str(project_dir),
         "--project-dir",
         str(project_dir),
+        *(["--vars", run_vars] if run_vars else []),
     ]
     completed = subprocess.run(
         command,

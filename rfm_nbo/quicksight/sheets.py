@@ -3,7 +3,10 @@
 Each builder reads one mart (the data set identifier is the mart's name) and
 checks that the columns its visuals use exist, so a renamed column fails here
 with its name rather than as a broken visual in QuickSight. A sheet whose mart
-is not in the manifest is left out, with a note.
+is not in the manifest is left out, with a note. The Segments sheet also shows
+the clusters mart and dim_segments (the segment names, in display order, with
+their descriptions) when the manifest has them; QuickSight cannot order one
+data set's bars by another's column, so the bar charts keep their own sort.
 
 Aggregates are chosen to be right at the mart's grain: the segment summary has
 one row per segment (SUM of one row is the value); campaign uplift and ROI are
@@ -31,6 +34,8 @@ from rfm_nbo.quicksight.visuals import (
 )
 
 SEGMENT_SUMMARY = "fct_rfm_segment_summary"
+SEGMENT_NAMES = "dim_segments"
+SEGMENT_NAME_COLUMNS = ("display_order", "segment_name", "description", "scheme")
 NEXT_BEST_OFFERS = "fct_next_best_offers"
 CAMPAIGN_PERFORMANCE = "fct_campaign_performance"
 CLUSTER_DIMENSIONS = ("cluster_name", "cluster_label", "cluster_id")
@@ -117,8 +122,23 @@ def _cluster_visual(mart: Mart, column: str) -> dict[str, Any]:
     )
 
 
+def _segment_names_visual(mart: Mart) -> dict[str, Any]:
+    """Every segment name of dim_segments with its description, in display order (best
+    customers first), so readers of the sheet share one vocabulary."""
+    require(mart, ("segment_name", "display_order", "description"), "Segments")
+    return unaggregated_table(
+        "segments-names",
+        "What the segment names mean",
+        mart.name,
+        [name for name in SEGMENT_NAME_COLUMNS if mart.column(name)],
+        subtitle="Listed best customers first; scheme says which segmentation gives the name.",
+        sort_by="display_order",
+    )
+
+
 def segments_sheet(marts: Mapping[str, Mart]) -> SheetBuild | None:
-    """Segment sizes and revenue share, the segment profile table, and clusters if present."""
+    """Segment sizes and revenue share, the segment profile table, clusters if present,
+    and the segment names with their descriptions (dim_segments) if present."""
     summary = marts.get(SEGMENT_SUMMARY)
     if summary is None:
         return None
@@ -150,7 +170,11 @@ def segments_sheet(marts: Mapping[str, Mart]) -> SheetBuild | None:
     if clusters is not None:
         visuals.insert(2, _cluster_visual(*clusters))
         data_sets.append(clusters[0].name)
-    sheet = _sheet("segments", "Segments", visuals, wide=("segments-table",))
+    names = marts.get(SEGMENT_NAMES)
+    if names is not None:
+        visuals.append(_segment_names_visual(names))
+        data_sets.append(names.name)
+    sheet = _sheet("segments", "Segments", visuals, wide=("segments-table", "segments-names"))
     return SheetBuild(sheet, tuple(data_sets))
 
 

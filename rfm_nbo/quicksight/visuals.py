@@ -153,8 +153,10 @@ def unaggregated_table(
     columns: Sequence[str],
     *,
     subtitle: str | None = None,
+    sort_by: str | None = None,
 ) -> Visual:
-    """A row-per-row table of ``columns`` (the mart's own grain)."""
+    """A row-per-row table of ``columns`` (the mart's own grain), rows in ascending
+    order of the column ``sort_by`` (one of ``columns``) when given."""
     values = []
     for position, column in enumerate(columns):
         field: dict[str, Any] = {
@@ -164,10 +166,16 @@ def unaggregated_table(
         if is_fraction(column):
             field["FormatConfiguration"] = {"NumberFormatConfiguration": percent_format()}
         values.append(field)
-    visual = _titled(visual_id, title, subtitle)
-    visual["ChartConfiguration"] = {
+    configuration: dict[str, Any] = {
         "FieldWells": {"TableUnaggregatedFieldWells": {"Values": values}}
     }
+    if sort_by is not None:
+        position = list(columns).index(sort_by)
+        configuration["SortConfiguration"] = {
+            "RowSort": [{"FieldSort": {"FieldId": values[position]["FieldId"], "Direction": "ASC"}}]
+        }
+    visual = _titled(visual_id, title, subtitle)
+    visual["ChartConfiguration"] = configuration
     return {"TableVisual": visual}
 
 
