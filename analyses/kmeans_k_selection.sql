@@ -5,10 +5,12 @@
 --
 -- How to read it: inertia always falls as k grows; the elbow is where
 -- inertia_drop_share (the share of the previous k's inertia that one more
--- cluster removes) turns small. The chosen k is the largest k whose
--- silhouette is within silhouette_tolerance of the best, so silhouette_gap_to_best
--- <= silhouette_tolerance on the chosen row. The bars draw both curves
--- (lpad works on DuckDB and Athena alike).
+-- cluster removes) turns small. The chosen k is the largest k whose mean
+-- silhouette over the seeded subsamples (subsample_silhouette_mean) is within
+-- silhouette_tolerance of the best mean; silhouette, measured once on the
+-- full sample, is drawn beside it. runner_up_k, silhouette_gap and warning
+-- say how close the choice was. The bars draw both curves (lpad works on
+-- DuckDB and Athena alike).
 
 with
 
@@ -23,8 +25,13 @@ curves as (
         choice_reason,
         inertia,
         silhouette,
+        subsample_silhouette_mean,
         silhouette_tolerance,
-        max(silhouette) over () - silhouette as silhouette_gap_to_best,
+        runner_up_k,
+        silhouette_gap,
+        warning,
+        max(subsample_silhouette_mean) over () - subsample_silhouette_mean
+            as mean_silhouette_gap_to_best,
         (lag(inertia) over (order by k) - inertia)
         / nullif(lag(inertia) over (order by k), 0) as inertia_drop_share,
         inertia / nullif(max(inertia) over (), 0) as inertia_share_of_smallest_k

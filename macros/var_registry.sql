@@ -93,11 +93,11 @@ vars:
   kmeans_silhouette_sample_size:
     type: integer
     default: 5000
-    description: Customers the silhouette is measured on.
+    description: At most this many customers per silhouette (the full sample and each of the 5 subsamples).
   kmeans_silhouette_tolerance:
     type: number
     default: 0.03
-    description: The largest k within this of the best silhouette is chosen.
+    description: The largest k whose mean silhouette over 5 seeded subsamples is within this of the best mean is chosen.
   kmeans_n_init:
     type: integer
     default: 10

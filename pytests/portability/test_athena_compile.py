@@ -283,7 +283,7 @@ def test_cli_checks_sql_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_cli_exits_2_with_dbt_output_when_compile_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def failing_compile(project_dir: Path, target_path: Path) -> None:
+    def failing_compile(project_dir: Path, target_path: Path, run_vars: str | None) -> None:
         raise CompileError("`dbt compile --target athena` failed (exit 2):\nref not found")
 
     monkeypatch.setattr(athena_check, "_compile", failing_compile)

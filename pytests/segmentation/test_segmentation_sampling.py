@@ -6,7 +6,11 @@ import pandas as pd
 import pytest
 from planted import planted_customers
 
-from rfm_nbo.segmentation.sampling import sample_customers, sample_customers_from_chunks
+from rfm_nbo.segmentation.sampling import (
+    sample_customers,
+    sample_customers_from_chunks,
+    subsample_positions,
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +55,22 @@ def test_duplicate_or_null_customer_ids_are_rejected(population: pd.DataFrame) -
     with_null.loc[2, "customer_id"] = None
     with pytest.raises(ValueError, match="customer_id is null"):
         sample_customers(with_null, 100, seed=1)
+
+
+def test_stability_subsamples_depend_on_the_customers_not_on_row_order(
+    population: pd.DataFrame,
+) -> None:
+    sample = sample_customers(population, 800, seed=42)
+    subsamples = subsample_positions(sample["customer_id"], 42, 5, 400)
+    assert [len(positions) for positions in subsamples] == [400] * 5
+    assert all(len(set(positions)) == 400 for positions in subsamples)
+    chosen = [sample["customer_id"].iloc[positions].tolist() for positions in subsamples]
+    # Five different halves (keys 43..47), each drawn by its own hash.
+    assert len({tuple(sorted(ids)) for ids in chosen}) == 5
+    # The same customers, in the same order, whatever order the sample rows come in.
+    reversed_sample = sample.iloc[::-1].reset_index(drop=True)
+    again = subsample_positions(reversed_sample["customer_id"], 42, 5, 400)
+    assert [reversed_sample["customer_id"].iloc[p].tolist() for p in again] == chosen
+    # Each subsample is a bottom-k, so a smaller one is the head of a larger one.
+    smaller = subsample_positions(sample["customer_id"], 42, 5, 100)
+    assert [p.tolist() for p in smaller] == [p[:100].tolist() for p in subsamples]

@@ -16,11 +16,13 @@ from rfm_nbo.portability import builds
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-# The tables the Python models read, and the Python models' own outputs.
+# The tables the Python models read (models and the naming seed), and the
+# Python models' own outputs.
 INPUTS = (
     "int_customers_rfm_scored",
     "int_segment_offer_briefs",
     "int_segment_offer_candidates",
+    "kmeans_name_prototypes",
 )
 OUTPUTS = (
     "int_kmeans_diagnostics",

@@ -80,8 +80,10 @@ def duckdb_table_to_spark(
 
 
 def reference_relation(build: Any, name: str) -> str:
-    """The DuckDB build's relation of a model, quoted (``build``: a ReferenceBuild)."""
-    schema, identifier = build.relation(f"model.rfm_nbo.{name}")
+    """The DuckDB build's relation of a model or seed, quoted (``build``: a ReferenceBuild)."""
+    nodes = build.manifest()["nodes"]
+    kind = "seed" if f"seed.rfm_nbo.{name}" in nodes else "model"
+    schema, identifier = build.relation(f"{kind}.rfm_nbo.{name}")
     return f'"{schema}"."{identifier}"'
 
 

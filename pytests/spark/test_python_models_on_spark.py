@@ -159,7 +159,9 @@ def submitted(
     """Register the inputs as tables of the local catalogue, then run each Python model's
     Athena calculation in dependency order; returns model name -> the code submitted."""
     nodes = {
-        n["name"]: n for n in athena_manifest["nodes"].values() if n["resource_type"] == "model"
+        n["name"]: n
+        for n in athena_manifest["nodes"].values()
+        if n["resource_type"] in ("model", "seed")  # int_kmeans_centroids reads a seed
     }
     data_root = tmp_path_factory.mktemp("s3_data")
     for name, frame in inputs.items():

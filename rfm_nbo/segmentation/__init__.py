@@ -6,8 +6,10 @@ The dbt models in ``python_models/segmentation/`` are thin glue around this pack
 - ``features``   log-transformed R, F, M (+ optional extra columns) and their standardization.
 - ``sampling``   a deterministic sample keyed on a hash of customer_id, the same on every engine.
 - ``fitting``    one deterministic KMeans fit, silhouette, canonical cluster order.
-- ``selection``  k selection over a range: the diagnostics table (elbow and silhouette).
-- ``naming``     business names by optimal matching of centroids to segment prototypes.
+- ``selection``  k selection over a range: the diagnostics table (elbow, silhouette,
+                 stability over 5 subsamples, runner-up and warnings).
+- ``naming``     business names that never flatter: prototypes (seed
+                 kmeans_name_prototypes), dominance, optimal matching, descriptive names.
 - ``model``      the fitted model and its round trip through the centroid table.
 - ``pipeline``   the three steps the dbt models call: diagnose, fit and name, assign.
 - ``assignment`` nearest-centroid assignment in bounded chunks.

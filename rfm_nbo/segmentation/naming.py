@@ -285,7 +285,7 @@ def descriptive_names(profiles: np.ndarray) -> list[str]:
     The base words only; ``name_clusters`` adds the tie-break for clusters
     that share them.
     """
-    medians = np.median(profiles, axis=0)
+    medians = _median_profile(profiles)
     names = []
     for profile in profiles:
         words = []
@@ -479,6 +479,15 @@ def _tie_break_suffixes(
                 word = f"{_ordinal(rank)} {most}"
             suffixes[cluster] = f", the {word}"
     return suffixes
+
+
+def _median_profile(profiles: np.ndarray) -> np.ndarray:
+    """Per measure, the clusters' median: the middle value, or the mean of the two middle ones."""
+    ordered = np.sort(profiles, axis=0)
+    middle = ordered.shape[0] // 2
+    if ordered.shape[0] % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2.0
 
 
 def _measure_list(prototype: Prototype, directional: bool = False) -> str:
