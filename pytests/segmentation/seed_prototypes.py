@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rfm_nbo.segmentation.naming import Prototype, prototypes_from_frame
+from rfm_nbo.segmentation.prototypes import Prototype, prototypes_from_frame
 
 SEED_PATH = (
     Path(__file__).resolve().parents[2] / "seeds" / "reference" / "kmeans_name_prototypes.csv"

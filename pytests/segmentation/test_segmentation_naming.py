@@ -17,12 +17,8 @@ from seed_prototypes import SEED_PATH, seed_frame, seed_prototypes
 
 from rfm_nbo.segmentation import KMeansSettings, draw_sample, fit_named_clusters, pipeline
 from rfm_nbo.segmentation.fitting import KMeansFit, fit_kmeans
-from rfm_nbo.segmentation.naming import (
-    MAX_MATCH_DISTANCE,
-    descriptive_names,
-    name_clusters,
-    prototypes_from_frame,
-)
+from rfm_nbo.segmentation.naming import MAX_MATCH_DISTANCE, descriptive_names, name_clusters
+from rfm_nbo.segmentation.prototypes import prototypes_from_frame
 
 SEGMENTS_PATH = SEED_PATH.parent / "segments.csv"
 

@@ -17,8 +17,8 @@ def model(dbt, session):
     from rfm_nbo.segmentation import KMeansSettings, fit_named_clusters
     from rfm_nbo.segmentation.engines import sample_relation, to_model_output, to_pandas
     from rfm_nbo.segmentation.model import centroid_schema
-    from rfm_nbo.segmentation.naming import prototypes_from_frame
     from rfm_nbo.segmentation.pipeline import chosen_k
+    from rfm_nbo.segmentation.prototypes import prototypes_from_frame
 
     # Each key is read with a literal dbt.config.meta_get(...) call here, on purpose:
     # dbt finds the keys a Python model uses by parsing this file, and ships only

@@ -140,7 +140,7 @@ def fit_named_clusters(
     """Fit k clusters on the sample, renumber them canonically and name them.
 
     ``prototypes`` are the naming prototypes (seed kmeans_name_prototypes,
-    read with ``naming.prototypes_from_frame``). Returns the model and the
+    read with ``prototypes.prototypes_from_frame``). Returns the model and the
     centroid table (one row per cluster). k is cut to the number of distinct
     customers if it exceeds it (with a warning).
     """
