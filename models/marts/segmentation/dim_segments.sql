@@ -17,16 +17,6 @@ vocabulary_size as (
     select max(display_order) as last_display_order from vocabulary
 ),
 
-vocabulary_segments as (
-    select
-        segment_name,
-        scheme,
-        display_order,
-        description,
-        false as is_descriptive_cluster_name
-    from vocabulary
-),
-
 -- Descriptive names come after the vocabulary, best cluster first.
 descriptive_cluster_segments as (
     select
@@ -44,6 +34,20 @@ descriptive_cluster_segments as (
     where vocabulary.segment_name is null
 ),
 
+all_segments as (
+    select
+        segment_name,
+        scheme,
+        display_order,
+        description,
+        false as is_descriptive_cluster_name
+    from vocabulary
+
+    union all
+
+    select * from descriptive_cluster_segments
+),
+
 final as (
     select
         cast(segment_name as {{ dbt.type_string() }}) as segment_name,
@@ -51,17 +55,7 @@ final as (
         cast(display_order as integer) as display_order,
         cast(description as {{ dbt.type_string() }}) as description,
         is_descriptive_cluster_name
-    from vocabulary_segments
-
-    union all
-
-    select
-        cast(segment_name as {{ dbt.type_string() }}) as segment_name,
-        cast(scheme as {{ dbt.type_string() }}) as scheme,
-        cast(display_order as integer) as display_order,
-        cast(description as {{ dbt.type_string() }}) as description,
-        is_descriptive_cluster_name
-    from descriptive_cluster_segments
+    from all_segments
 )
 
 select * from final
