@@ -156,6 +156,30 @@ vars:
     min: 0
     max: 1
     description: Planned share of members in the treatment group, for the sample-ratio check.
+  campaign_small_cell_members:
+    type: integer
+    default: 30
+    min: 1
+    description: A cell with fewer members than this in either group, or an expected count below 5, is flagged is_small_cell.
+  segment_uplift_prior_members:
+    type: number
+    default: 500
+    min: 0
+    description: Pooled segment effects are shrunk toward the overall effect by a prior worth this many members.
+  contact_cost_per_channel:
+    type: mapping
+    default: {email: 0.01, sms: 0.06, push: 0.005}
+    description: Cost of one message per channel, in the shop's currency; a segment is contacted when its expected incremental margin per contact exceeds it.
+  holdout_share:
+    type: number
+    default: 0.1
+    min: 0
+    max: 0.5
+    description: Share of each segment's audience kept out of the next send as a control group (by a hash of customer id and audience_campaign_id).
+  audience_campaign_id:
+    type: string
+    default: null
+    description: Id of the campaign fct_campaign_audience is built for (the holdout rotates with it); null = nbo-<as_of_date>.
   offer_min_inventory:
     type: integer
     default: 5

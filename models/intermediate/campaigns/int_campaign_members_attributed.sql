@@ -80,6 +80,7 @@ attributed as (
         members.experiment_group,
         members.is_treatment,
         members.segment_at_send,
+        members.segment_at_send as segment_label_in_file,
         members.offer_product_id,
         offer_products.category as offer_category,
         members.offer_discount_rate,
