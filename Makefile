@@ -48,6 +48,9 @@ dashboard: setup ## Write the local HTML dashboard from the DuckDB marts (target
 	$(BIN)/python -m rfm_nbo.dashboard --out target/dashboard/index.html
 	@echo "Dashboard: file://$(CURDIR)/target/dashboard/index.html"
 
+audience: setup ## Write the next campaign's audience per channel as CSV for a sending tool (ARGS='--sent-at ... --out DIR')
+	$(BIN)/python -m rfm_nbo.audience --out target/audience $(ARGS)
+
 browser: ## Install Chromium from Debian packages (the dashboard's browser test needs it)
 	@scripts/install_browser.sh
 
@@ -85,4 +88,4 @@ lock: setup ## Re-pin requirements.lock from requirements.in
 clean: ## Remove build output and the local warehouse (keeps .venv)
 	rm -rf target target_athena logs warehouse/*.duckdb warehouse/*.wal
 
-.PHONY: help setup demo build test lint dbt-test pytest dashboard browser bench athena-check athena-verify iam spark-test quicksight spark-deps seeds lock clean
+.PHONY: help setup demo build test lint dbt-test pytest dashboard audience browser bench athena-check athena-verify iam spark-test quicksight spark-deps seeds lock clean

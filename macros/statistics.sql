@@ -2,9 +2,8 @@
     has no such function, so the default is the Abramowitz & Stegun 7.1.26
     approximation of erf (absolute error below 1.5e-7, far below anything a
     p-value is read to).
-    pytests/dbt_project/test_demo_segments_and_campaigns.py
-    (test_uplift_statistics_match_scipy) checks the p-values built on it
-    against scipy; pytests/portability/test_transpile_equality.py
+    pytests/dbt_project/test_campaign_statistics.py checks the z-test
+    p-values built on it against statsmodels' proportions_ztest; pytests/portability/test_transpile_equality.py
     (test_athena_sql_on_duckdb_equals_the_duckdb_target) holds them within
     1e-6 of Athena's exact normal_cdf. -#}
 {% macro standard_normal_cdf(z) -%}
@@ -37,4 +36,72 @@
 {#- a / b as a double, null when b is 0 or null (never a division error). -#}
 {% macro safe_divide(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
+{%- endmacro %}
+
+
+{#- z of the two-sided 95 % level, 1 - 0.05/2 quantile of the standard
+    normal (scipy.stats.norm.ppf(0.975)); the 1.96 it replaces is 4e-5 off. -#}
+{% macro z_95() -%}
+    1.959963984540054
+{%- endmacro %}
+
+
+{#- Bound ('lower' or 'upper') of the Wilson score interval of a proportion
+    successes / trials (Wilson 1927; statsmodels proportion_confint
+    method='wilson'):
+        (p + z^2/(2n) -/+ z sqrt(p (1 - p) / n + z^2 / (4 n^2))) / (1 + z^2/n).
+    Unlike the Wald interval it does not collapse at 0 or n successes.
+    Null when trials is 0. Pass column names: the arguments are repeated. -#}
+{% macro wilson_score_bound(successes, trials, side, z=none) -%}
+    {%- set z = z if z is not none else z_95() -%}
+    {%- set p = '(' ~ safe_divide(successes, trials) ~ ')' -%}
+    {%- set n = 'cast(' ~ trials ~ ' as double)' -%}
+    {%- set sign = '-' if side == 'lower' else '+' -%}
+    (
+        ({{ p }} + {{ z }} * {{ z }} / (2 * {{ n }}))
+        {{ sign }} {{ z }} * sqrt(
+            {{ p }} * (1 - {{ p }}) / {{ n }} + {{ z }} * {{ z }} / (4 * {{ n }} * {{ n }})
+        )
+    ) / (1 + {{ z }} * {{ z }} / {{ n }})
+{%- endmacro %}
+
+
+{#- Bound ('lower' or 'upper') of Newcombe's hybrid-score interval for the
+    difference of two proportions p1 - p2 (Newcombe 1998, method 10, no
+    continuity correction), built from the Wilson intervals (l1, u1) and
+    (l2, u2) of each proportion:
+        lower = (p1 - p2) - sqrt((p1 - l1)^2 + (u2 - p2)^2)
+        upper = (p1 - p2) + sqrt((u1 - p1)^2 + (p2 - l2)^2)
+    It is statsmodels confint_proportions_2indep(method='newcomb',
+    compare='diff'). Close to nominal coverage at small groups and at 0 or
+    all successes, where the Wald interval collapses. Null when either group
+    is empty. -#}
+{% macro newcombe_difference_bound(successes_1, trials_1, successes_2, trials_2, side) -%}
+    {%- set p1 = '(' ~ safe_divide(successes_1, trials_1) ~ ')' -%}
+    {%- set p2 = '(' ~ safe_divide(successes_2, trials_2) ~ ')' -%}
+    {%- if side == 'lower' -%}
+    ({{ p1 }} - {{ p2 }}) - sqrt(
+        power({{ p1 }} - {{ wilson_score_bound(successes_1, trials_1, 'lower') }}, 2)
+        + power({{ wilson_score_bound(successes_2, trials_2, 'upper') }} - {{ p2 }}, 2)
+    )
+    {%- else -%}
+    ({{ p1 }} - {{ p2 }}) + sqrt(
+        power({{ wilson_score_bound(successes_1, trials_1, 'upper') }} - {{ p1 }}, 2)
+        + power({{ p2 }} - {{ wilson_score_bound(successes_2, trials_2, 'lower') }}, 2)
+    )
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- Sample variance (n - 1 denominator) from a group's sum of squares, sum
+    and count: (sum of squares - sum^2 / n) / (n - 1), as a double; null
+    below 2 members. One pass over the rows, so it can come out a hair below
+    0 by rounding when every value is equal: callers treat a negative
+    variance as 0. -#}
+{% macro sample_variance_from_sums(sum_of_squares, total, count) -%}
+    {{ safe_divide(
+        sum_of_squares ~ ' - cast(' ~ total ~ ' as double) * cast(' ~ total ~ ' as double) / nullif('
+        ~ count ~ ', 0)',
+        count ~ ' - 1',
+    ) }}
 {%- endmacro %}

@@ -210,12 +210,12 @@ vars:
     default: 0.05
     min: 0
     max: 1
-    description: Mean of the Beta prior of a segment x category conversion rate.
+    description: "Deprecated, unused (removed in the next release): the offer ranking reads incremental effects (int_segment_uplift). Was the mean of the Beta prior of a segment x category conversion rate."
   offer_prior_strength:
     type: number
     default: 20
     min: 0
-    description: Weight of that prior, in pseudo-members.
+    description: "Deprecated, unused (removed in the next release): see segment_uplift_prior_members. Was the weight of that prior, in pseudo-members."
   affinity_half_life_days:
     type: number
     default: 90

@@ -57,12 +57,119 @@ def segment_names(description: str | None = None) -> SegmentVocabulary:
     )
 
 
+def campaign_cell(**values: object) -> CampaignCell:
+    """A campaign cell of fct_campaign_performance: the values given, the rest None
+    (counts 0)."""
+    defaults = {name: None for name in CampaignCell.__dataclass_fields__}
+    defaults.update(treatment_members=0, control_members=0)
+    return CampaignCell(**{**defaults, **values})
+
+
+# Three campaign cells whose statistics are consistent (computed with statsmodels'
+# confint_proportions_2indep(method='newcomb'), scipy's fisher_exact and the pooled z
+# test, and multipletests(method='fdr_bh') per campaign):
+#
+# Spring, Champions: 25/100 treated vs 5/50 control convert. Newcombe 95 % CI
+#   [0.0141, 0.2589] EXCLUDES ZERO, z test p = 0.0304; but Spring tests two cells, so
+#   BH gives q = min(0.0304 x 2 / 1, 1.0) = 0.0608 >= 0.05: NOT significant. The page
+#   must not call it significant.
+# Spring, Lost: 5/100 vs 3/50; smallest expected count 50 x 8/150 = 2.67 < 5: Fisher
+#   p = 1.0, small cell; q = 1.0 x 2 / 2 = 1.0.
+# Summer, At Risk: 20/40 vs 1/10 (control below 30 members, expected 10 x 21/50 = 4.2 < 5:
+#   small cell); Fisher p = 0.0313, the only cell of Summer so q = p: significant.
+# Detectable uplift (80 % power, alpha 0.05) at the campaign's control rate p0:
+#   (1.959964 + 0.841621) x sqrt(p0 (1 - p0) (1/n_t + 1/n_c)); Spring p0 = 8/100:
+#   0.1316; Summer p0 = 1/10: 0.2972.
+SPRING_CHAMPIONS = campaign_cell(
+    campaign_name="Spring",
+    segment_name="Champions",
+    channel="email",
+    started_on=date(2026, 3, 1),
+    treatment_members=100,
+    control_members=50,
+    treatment_conversion_rate=0.25,
+    control_conversion_rate=0.10,
+    conversion_uplift=0.15,
+    ci_lower=0.014121844306722392,
+    ci_upper=0.2588682384433386,
+    uplift_p_value=0.0303828219765775,
+    uplift_test="z_test",
+    uplift_q_value=0.060765643953155,
+    is_significant=False,
+    minimum_detectable_uplift=0.1316,
+    is_small_cell=False,
+    incremental_revenue=500.0,
+    incremental_revenue_ci_lower=100.0,
+    incremental_revenue_ci_upper=900.0,
+    return_on_investment=1.0,
+    return_on_investment_ci_lower=0.2,
+    return_on_investment_ci_upper=1.8,
+    sample_ratio_p_value=0.5,
+    segment_label_agreement_rate=0.4,
+)
+SPRING_LOST = campaign_cell(
+    campaign_name="Spring",
+    segment_name="Lost",
+    channel="email",
+    started_on=date(2026, 3, 1),
+    treatment_members=100,
+    control_members=50,
+    treatment_conversion_rate=0.05,
+    control_conversion_rate=0.06,
+    conversion_uplift=-0.01,
+    ci_lower=-0.11605969288038769,
+    ci_upper=0.06324138864722866,
+    uplift_p_value=1.0,
+    uplift_test="fisher_exact",
+    uplift_q_value=1.0,
+    is_significant=False,
+    minimum_detectable_uplift=0.1316,
+    is_small_cell=True,
+    incremental_revenue=-20.0,
+    incremental_revenue_ci_lower=-90.0,
+    incremental_revenue_ci_upper=50.0,
+    return_on_investment=-1.1,
+    return_on_investment_ci_lower=-1.5,
+    return_on_investment_ci_upper=-0.7,
+    sample_ratio_p_value=0.0001,
+    segment_label_agreement_rate=0.8,
+)
+SUMMER_AT_RISK = campaign_cell(
+    campaign_name="Summer",
+    segment_name="At Risk",
+    channel="sms",
+    started_on=date(2026, 6, 1),
+    treatment_members=40,
+    control_members=10,
+    treatment_conversion_rate=0.5,
+    control_conversion_rate=0.1,
+    conversion_uplift=0.4,
+    ci_lower=0.06175062587069585,
+    ci_upper=0.56926227185917,
+    uplift_p_value=0.03133080468361187,
+    uplift_test="fisher_exact",
+    uplift_q_value=0.03133080468361187,
+    is_significant=True,
+    minimum_detectable_uplift=0.2972,
+    is_small_cell=True,
+    incremental_revenue=300.0,
+    incremental_revenue_ci_lower=120.0,
+    incremental_revenue_ci_upper=480.0,
+    return_on_investment=2.0,
+    return_on_investment_ci_lower=0.4,
+    return_on_investment_ci_upper=3.6,
+    sample_ratio_p_value=0.8,
+    segment_label_agreement_rate=None,
+)
+
+
 def small_data(
     product_name: str = "Blue Mug",
     headline: str = "10% off Blue Mug",
     description: str | None = None,
 ) -> DashboardData:
-    """A complete, tiny dashboard: two RFM segments, two clusters, one campaign, and
+    """A complete, tiny dashboard: two RFM segments, two clusters, two campaigns (three
+    cells, one of them with an interval that excludes zero but q >= 0.05), and
     dim_segments in SEGMENT_ORDER (every list here starts with Champions, so the page
     must reorder it)."""
     segments = SegmentsData(
@@ -112,49 +219,11 @@ def small_data(
     )
     campaigns = CampaignsData(
         by_segment=[
-            SegmentUplift(
-                "Champions", 100, 50, 0.2, 0.1, 0.1, 0.01, 0.19, 500.0, 200.0, 100.0, 1.0
-            ),
-            SegmentUplift(
-                "Lost", 100, 50, 0.05, 0.06, -0.01, -0.08, 0.06, -20.0, -10.0, 100.0, -1.1
-            ),
+            SegmentUplift("Champions", 100, 50, 500.0, 100.0, 900.0, 200.0, 100.0, 1.0, 0.2, 1.8),
+            SegmentUplift("Lost", 100, 50, -20.0, -90.0, 50.0, -10.0, 100.0, -1.1, -1.5, -0.7),
+            SegmentUplift("At Risk", 40, 10, 300.0, 120.0, 480.0, 150.0, 50.0, 2.0, 0.4, 3.6),
         ],
-        cells=[
-            CampaignCell(
-                "Spring",
-                "Champions",
-                "email",
-                date(2026, 3, 1),
-                100,
-                50,
-                0.2,
-                0.1,
-                0.1,
-                0.01,
-                0.19,
-                0.04,
-                500.0,
-                1.0,
-                0.5,
-            ),
-            CampaignCell(
-                "Spring",
-                "Lost",
-                "email",
-                date(2026, 3, 1),
-                100,
-                50,
-                0.05,
-                0.06,
-                -0.01,
-                -0.08,
-                0.06,
-                0.8,
-                -20.0,
-                -1.1,
-                0.0001,
-            ),
-        ],
+        cells=[SPRING_CHAMPIONS, SPRING_LOST, SUMMER_AT_RISK],
     )
     return DashboardData(
         overview=Overview(date(2026, 7, 1), 6, 5, 4, 3, 3, 600.0),
@@ -226,19 +295,50 @@ MINI_MARTS = {
         ) as t(customer_id, offer_rank, rfm_segment, product_id, product_name, category,
                offer_type, channel, discount_rate, headline, body, sms, copy_source,
                fallback_reason, as_of_date)""",
-    # Two cells of one segment: pooled by hand in test_dashboard_queries.py.
+    # Two campaigns of two cells each; At Risk is pooled by hand in
+    # test_dashboard_queries.py. The statistics are consistent (statsmodels
+    # confint_proportions_2indep(method='newcomb'), the pooled z test, multipletests
+    # (method='fdr_bh') within each campaign; MDE = 2.801585 x sqrt(p0 (1 - p0)
+    # (1/n_t + 1/n_c)) at the campaign's control rate p0 = 0.09 (K1), 0.10 (K2)):
+    #   K1 At Risk: 25/100 vs 5/50, CI [0.0141, 0.2589] excludes zero, p 0.0304, but
+    #     BH over K1's two cells gives q = 0.0304 x 2 = 0.0608: not significant.
+    #   K1 Lost: 12/100 vs 4/50, p 0.4544 = q.
+    #   K2 At Risk: 10/100 vs 5/50, p 1.0 = q.
+    #   K2 Lost: 60/200 vs 5/50, p 0.00393, q = 0.00393 x 2 = 0.00786: significant.
+    # Money intervals are symmetric with half-widths 40/30 (revenue) and 60/80
+    # (margin) for At Risk, so the pooled ones have 50 and 100 (3-4-5 triangles).
     "fct_campaign_performance": """
         select * from (values
             ('K1', 'Spring', 'At Risk', 'email', timestamp '2026-03-01 09:00:00',
-             100, 50, 20, 5, 0.2, 0.1, 0.1, 0.0, 0.2, 0.1, 50.0, 300.0, 100.0, 2.0, 0.5),
+             100, 50, 25, 5, 0.25, 0.1, 0.15, 0.014121844306722392, 0.2588682384433386,
+             0.0303828219765775, 'z_test', 0.060765643953155, false, 0.09,
+             0.1388693540913202, false,
+             50.0, 10.0, 90.0, 300.0, 240.0, 360.0, 100.0, 2.0, 1.4, 2.6, 0.5, 0.5),
+            ('K1', 'Spring', 'Lost', 'email', timestamp '2026-03-01 09:00:00',
+             100, 50, 12, 4, 0.12, 0.08, 0.04, -0.07936227722571741, 0.13192572724941556,
+             0.45438054075566836, 'z_test', 0.45438054075566836, false, 0.09,
+             0.1388693540913202, false,
+             20.0, -40.0, 80.0, 40.0, -20.0, 100.0, 100.0, -0.6, -1.2, 0.0, 0.5, 0.25),
             ('K2', 'Summer', 'At Risk', 'sms', timestamp '2026-06-01 09:00:00',
-             100, 50, 10, 5, 0.1, 0.1, 0.0, -0.1, 0.1, 1.0, 0.0, 100.0, 100.0, 0.0, 0.0001)
+             100, 50, 10, 5, 0.1, 0.1, 0.0, -0.12210616691896412, 0.09340899721706834,
+             1.0, 'z_test', 1.0, false, 0.1, 0.1455746381792979, false,
+             0.0, -30.0, 30.0, 100.0, 20.0, 180.0, 100.0, 0.0, -0.8, 0.8, 0.0001, null),
+            ('K2', 'Summer', 'Lost', 'sms', timestamp '2026-06-01 09:00:00',
+             200, 50, 60, 5, 0.3, 0.1, 0.2, 0.07187369165850943, 0.2874984833170312,
+             0.003929718309600111, 'z_test', 0.00785944, true, 0.1,
+             0.1328908552190904, false,
+             400.0, 200.0, 600.0, 250.0, 150.0, 350.0, 100.0, 1.5, 0.5, 2.5, 0.3, 0.9)
         ) as t(campaign_id, campaign_name, segment_at_send, channel, started_at,
                treatment_members, control_members, treatment_conversions, control_conversions,
                treatment_conversion_rate, control_conversion_rate, conversion_uplift,
                conversion_uplift_ci_lower, conversion_uplift_ci_upper, uplift_p_value,
-               incremental_revenue, incremental_margin, allocated_cost, return_on_investment,
-               sample_ratio_p_value)""",
+               uplift_test, uplift_q_value, is_significant, campaign_control_conversion_rate,
+               minimum_detectable_uplift, is_small_cell,
+               incremental_revenue, incremental_revenue_ci_lower, incremental_revenue_ci_upper,
+               incremental_margin, incremental_margin_ci_lower, incremental_margin_ci_upper,
+               allocated_cost, return_on_investment, return_on_investment_ci_lower,
+               return_on_investment_ci_upper, sample_ratio_p_value,
+               segment_label_agreement_rate)""",
     "fct_quarantined_rows": """
         select * from (values ('orders-1', 'orders', 'duplicate_key', 'a | b'),
                               ('orders-2', 'orders', 'duplicate_key', 'a | b'),

@@ -150,11 +150,7 @@ def _expected_marks(warehouse: Path, schema: str) -> dict[str, int]:
             "true",
         ),
         "copy-source": ("count(distinct copy_source)", "fct_next_best_offers", "true"),
-        "uplift-by-segment": (
-            "count(distinct segment_at_send)",
-            "fct_campaign_performance",
-            "true",
-        ),
+        "uplift-by-cell": ("count(conversion_uplift)", "fct_campaign_performance", "true"),
         "roi-by-segment": ("count(distinct segment_at_send)", "fct_campaign_performance", "true"),
         "incremental-revenue": (
             "count(distinct segment_at_send)",
@@ -178,6 +174,7 @@ sheet => Array.from(document.querySelectorAll('#' + sheet + ' figure.chart')).ma
   const drawn = marks.filter(m => { const b = m.getBBox(); return b.width > 0 && b.height > 0; });
   return {chart: f.dataset.chart, declared: Number(f.dataset.marks), marks: marks.length,
           drawn: drawn.length, whiskers: f.querySelectorAll('.whisker').length,
+          filled: f.querySelectorAll('.mark.filled').length,
           width: svg.width, height: svg.height};
 })
 """
@@ -200,8 +197,40 @@ def test_every_chart_renders_the_marks_the_marts_call_for(
             assert chart["width"] > 100 and chart["height"] > 50, chart
             assert chart["marks"] == chart["declared"] == chart["drawn"] > 0, chart
     assert {name: chart["marks"] for name, chart in seen.items()} == expected
-    assert seen["uplift-by-segment"]["whiskers"] == expected["uplift-by-segment"]
     assert session.page.locator(".no-data").count() == 0
+
+
+def test_campaign_cells_are_significant_by_q_value_only(
+    session: Session, demo_warehouse: Path
+) -> None:
+    """Filled markers and "significant" badges: exactly the cells whose q-value is
+    below 0.05 (counted from uplift_q_value, not is_significant); every interval and
+    pooled interval drawn."""
+    schema = default_schema()
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        significant, intervals, excluding_zero_not_significant = con.execute(
+            f"""
+            select
+                count(*) filter (where uplift_q_value < 0.05),
+                count(*) filter (where conversion_uplift_ci_lower is not null
+                    and conversion_uplift_ci_upper is not null),
+                count(*) filter (where uplift_q_value >= 0.05
+                    and (conversion_uplift_ci_lower > 0 or conversion_uplift_ci_upper < 0))
+            from {schema}.fct_campaign_performance
+            """
+        ).fetchone()
+    print(
+        f"\n{significant} significant cells; {excluding_zero_not_significant} with an "
+        "interval that excludes zero but q >= 0.05"
+    )
+    _show(session, "sheet-campaigns")
+    charts = {c["chart"]: c for c in session.page.evaluate(CHART_STATE_JS, "sheet-campaigns")}
+    assert charts["uplift-by-cell"]["filled"] == significant
+    assert charts["uplift-by-cell"]["whiskers"] == intervals > 0
+    for pooled in ("roi-by-segment", "incremental-revenue"):
+        assert charts[pooled]["whiskers"] > 0, pooled
+    badges = session.page.locator('[data-table="campaign-cells"] .badge.ok')
+    assert badges.all_inner_texts() == ["significant"] * significant
 
 
 def test_tables_hold_the_expected_rows(session: Session, demo_warehouse: Path) -> None:

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import re
 
-from rfm_nbo.dashboard.charts import HeatCell, Series, bar_chart, heatmap, nice_ticks
-from rfm_nbo.dashboard.formatting import fmt_int, fmt_pct
+import pytest
+
+from rfm_nbo.dashboard.charts import (
+    HeatCell,
+    IntervalRow,
+    Series,
+    bar_chart,
+    heatmap,
+    interval_chart,
+    nice_ticks,
+)
+from rfm_nbo.dashboard.formatting import fmt_int, fmt_pct, fmt_pp
 
 
 def _marks(svg: str) -> int:
@@ -87,3 +97,50 @@ def test_heatmap_marks_only_cells_with_data() -> None:
     assert _marks(html) == 2
     assert html.count('class="cell-empty"') == 2
     assert "&lt;tip&gt;" in html
+
+
+def _interval_rows() -> list[IntervalRow]:
+    return [
+        IntervalRow("A", 0.1, 0.02, 0.2, filled=True, group="<Spring>"),
+        IntervalRow("B", -0.05, -0.1, 0.01, dashed=True, group="<Spring>"),
+        IntervalRow("C", None, None, None, group="Summer"),
+        IntervalRow("D", 0.0, -0.02, 0.02, value_label="+0.0 pp", group="Summer"),
+    ]
+
+
+def test_interval_chart_marks_filled_and_hollow_markers() -> None:
+    html = interval_chart("cells", "Cells", _interval_rows(), fmt=fmt_pp)
+    styles = re.findall(r'<circle class="mark (filled|hollow)"', html)
+    assert styles == ["filled", "hollow", "hollow"]  # C has no estimate: no marker
+    assert 'data-marks="3"' in html
+    assert html.count('class="whisker') == 3
+    assert html.count('class="whisker dashed"') == 1
+    # A filled marker is solid; a hollow one white inside, negative ones orange.
+    assert re.search(r'class="mark filled"[^>]*fill="#0072b2"', html)
+    assert re.search(r'class="mark hollow"[^>]*fill="#fff" stroke="#d55e00"', html)
+
+
+def test_interval_chart_places_estimate_and_interval_on_one_axis() -> None:
+    html = interval_chart("cells", "Cells", _interval_rows()[:1], fmt=fmt_pp)
+    zero = float(re.search(r'<line class="zero" x1="([\d.]+)"', html).group(1))
+    cx = float(re.search(r'<circle class="mark filled" cx="([\d.]+)"', html).group(1))
+    whisker = re.search(r'<g class="whisker">.*?<line x1="([\d.]+)" x2="([\d.]+)"', html)
+    left, right = float(whisker.group(1)), float(whisker.group(2))
+    # 0.02 < 0.1 < 0.2, all right of zero; 0.1 is 8/18 of the way from 0.02 to 0.2.
+    assert zero < left < cx < right
+    assert (cx - left) / (right - left) == pytest.approx(8 / 18, abs=0.01)
+
+
+def test_interval_chart_heads_each_group_and_escapes_text() -> None:
+    html = interval_chart(
+        "cells",
+        "Cells",
+        _interval_rows(),
+        fmt=fmt_pp,
+        legend_items=[("filled", "significant"), ("hollow", "<not>")],
+    )
+    groups = re.findall(r'<text class="group-label"[^>]*>([^<]*)</text>', html)
+    assert groups == ["&lt;Spring&gt;", "Summer"]
+    assert html.count('class="group-rule"') == 1
+    assert "&lt;not&gt;" in html and "<not>" not in html
+    assert ">+0.0 pp</text>" in html

@@ -15,6 +15,8 @@ from rfm_nbo.dashboard.formatting import (
     fmt_p_value,
     fmt_pct,
     fmt_pp,
+    fmt_q_value,
+    fmt_range,
     fmt_ratio,
 )
 
@@ -26,6 +28,7 @@ def test_percentages_and_points() -> None:
     assert fmt_pp(-0.104) == "\u221210.4\u00a0pp"
     assert fmt_ratio(-0.66) == "\u221266\u00a0%"
     assert fmt_ratio(1.5) == "+150\u00a0%"
+    assert fmt_pp(0.1316, signed=False) == "13.2\u00a0pp"  # a size, not a change
 
 
 def test_money_whole_units_compact_and_negative() -> None:
@@ -44,7 +47,8 @@ def test_counts_p_values_and_dates() -> None:
 
 
 @pytest.mark.parametrize(
-    "formatter", [fmt_int, fmt_pct, fmt_pp, fmt_money, fmt_ratio, fmt_p_value, fmt_date]
+    "formatter",
+    [fmt_int, fmt_pct, fmt_pp, fmt_money, fmt_ratio, fmt_p_value, fmt_q_value, fmt_date],
 )
 def test_missing_values_show_a_dash(formatter) -> None:
     assert formatter(None) == MISSING
@@ -56,3 +60,21 @@ def test_nan_shows_a_dash() -> None:
 
 def test_escape_covers_markup_and_quotes() -> None:
     assert esc('<b a="1">&\'') == "&lt;b a=&quot;1&quot;&gt;&amp;&#x27;"
+
+
+def test_ranges_name_their_unit_once() -> None:
+    assert fmt_range(0.081, 0.42, fmt_pp) == "+8.1 to +42.0\u00a0pp"
+    assert fmt_range(-0.5, 1.2, fmt_ratio) == "\u221250 to +120\u00a0%"
+    assert fmt_range(-20, 1234.4, fmt_money) == "\u2212$20 to $1,234"  # no unit suffix
+    assert fmt_range(None, 0.1, fmt_pp) == MISSING
+    assert fmt_range(0.1, float("nan"), fmt_pp) == MISSING
+
+
+def test_q_values_just_below_005_never_print_as_005() -> None:
+    assert fmt_q_value(0.0608) == "0.061"
+    assert fmt_q_value(0.0004) == "<\u00a00.001"
+    # 0.0496 would round to '0.050' and 0.04996 to '0.0500': both read as not significant.
+    assert fmt_q_value(0.0496) == "0.0496"
+    assert fmt_q_value(0.04996) == "0.0499"
+    assert fmt_q_value(0.0495) == "0.0495"
+    assert fmt_q_value(0.05) == "0.050"

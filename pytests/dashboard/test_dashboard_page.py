@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 
 from dashboard_fixtures import (
     DESCRIPTIONS,
     HOSTILE,
+    SPRING_CHAMPIONS,
     between,
+    campaign_cell,
     chart_labels,
     empty_data,
     profile_segments,
@@ -37,7 +40,7 @@ CHARTS = (
     "top-products",
     "offer-status",
     "copy-source",
-    "uplift-by-segment",
+    "uplift-by-cell",
     "roi-by-segment",
     "incremental-revenue",
 )
@@ -57,8 +60,9 @@ def test_three_sheets_every_chart_and_the_footer() -> None:
 def test_numbers_are_formatted_for_people() -> None:
     html = build_page(small_data(), currency="\u20ac")
     assert "\u20ac600" in html  # net revenue KPI
-    assert "+10.0\u00a0pp" in html  # uplift of Champions
+    assert "+15.0\u00a0pp" in html  # uplift of Champions
     assert "\u2212110\u00a0%" in html  # ROI of Lost
+    assert "\u2212150 to \u221270\u00a0%" in html  # its interval
 
 
 def test_text_from_the_data_is_escaped() -> None:
@@ -125,11 +129,12 @@ def test_segments_are_listed_in_dim_segments_order() -> None:
         "segment-crosstab",
         "segment-migration",
         "offers-by-segment",
-        "uplift-by-segment",
-        "roi-by-segment",
-        "incremental-revenue",
     ):
         assert chart_labels(html, chart) == expected, chart
+    for chart in ("roi-by-segment", "incremental-revenue"):
+        assert chart_labels(html, chart) == ["Lost", "At Risk", "Champions"], chart
+    # Cells campaign by campaign (Spring, then Summer), segments in that order within.
+    assert chart_labels(html, "uplift-by-cell") == ["Lost", "Champions", "At Risk"]
     assert profile_segments(html) == expected
     # Clusters keep their own order (cluster_id, best profile first).
     assert chart_labels(html, "cluster-share") == ["Champions", "Lost"]
@@ -175,3 +180,102 @@ def test_without_dim_segments_segments_are_alphabetical_and_the_page_says_why() 
     assert chart_labels(html, "rfm-segment-share") == ["Champions", "Lost"]
     assert 'class="segment-about"' not in html
     assert f"rfm_marts.{DIM_SEGMENTS} is not in the warehouse" in html
+
+
+# --- campaign statistics: significance from the q-value only ---------------------------
+
+
+def _cell_markers(html: str) -> list[str]:
+    """The marker style (filled or hollow) of each cell of the uplift chart, in order."""
+    figure = between(html, 'data-chart="uplift-by-cell"', "</figure>")
+    return re.findall(r'<circle class="mark (filled|hollow)"', figure)
+
+
+def _cell_rows(html: str) -> dict[tuple[str, str], str]:
+    """The campaign-cells table's rows as HTML, keyed by (campaign, segment)."""
+    table = between(html, 'data-table="campaign-cells"', "</table>")
+    rows = re.findall(
+        r"<tr><td[^>]*>([^<]*)</td><td[^>]*>[^<]*</td><td[^>]*>([^<]*)</td>(.*?)</tr>", table
+    )
+    return {(campaign, segment): rest for campaign, segment, rest in rows}
+
+
+def test_an_interval_excluding_zero_with_q_above_005_is_not_called_significant() -> None:
+    # Spring/Champions: 95 % CI +1.4 to +25.9 pp excludes zero, but q = 0.061 (BH over
+    # Spring's two cells): hollow marker, no "significant" badge.
+    assert SPRING_CHAMPIONS.ci_lower > 0 and SPRING_CHAMPIONS.uplift_q_value >= 0.05
+    html = build_page(small_data())
+    # Chart rows: Spring/Lost, Spring/Champions, Summer/At Risk.
+    assert _cell_markers(html) == ["hollow", "hollow", "filled"]
+    rows = _cell_rows(html)
+    assert "+1.4 to +25.9\u00a0pp" in rows[("Spring", "Champions")]
+    assert "0.061" in rows[("Spring", "Champions")]
+    assert "significant" not in rows[("Spring", "Champions")]
+    assert 'class="badge ok">significant<' in rows[("Summer", "At Risk")]
+    assert html.count('class="badge ok">significant<') == 1
+
+
+def test_significance_follows_is_significant_not_the_interval() -> None:
+    # Flip the verdicts while keeping every interval: the markers follow is_significant.
+    data = small_data()
+    flipped = [replace(c, is_significant=not c.is_significant) for c in data.campaigns.cells]
+    html = build_page(replace(data, campaigns=replace(data.campaigns, cells=flipped)))
+    assert _cell_markers(html) == ["filled", "filled", "hollow"]
+    # A missing verdict (no p-value) is not significant.
+    unknown = [replace(c, is_significant=None) for c in data.campaigns.cells]
+    html = build_page(replace(data, campaigns=replace(data.campaigns, cells=unknown)))
+    assert _cell_markers(html) == ["hollow", "hollow", "hollow"]
+    assert "significant cells (q &lt; 0.05)" in html
+
+
+def test_cell_table_shows_test_q_value_detectable_uplift_and_small_cells() -> None:
+    html = build_page(small_data())
+    table = between(html, 'data-table="campaign-cells"', "</table>")
+    for header in ("Test", "p-value", "q-value", "Detectable uplift", "ROI 95 % CI"):
+        assert f">{header}</th>" in table
+    rows = _cell_rows(html)
+    lost, summer = rows[("Spring", "Lost")], rows[("Summer", "At Risk")]
+    assert "Fisher exact" in lost and "z test" in rows[("Spring", "Champions")]
+    assert "13.2\u00a0pp" in lost  # detectable uplift, unsigned
+    assert "+40 to +360\u00a0%" in summer  # ROI interval
+    assert 'title="95 % CI $120 to $480"' in summer  # revenue interval as tooltip
+    assert table.count('class="badge warn">small cell<') == 2
+    assert "small cell" not in rows[("Spring", "Champions")]
+    assert '<td class="num">40\u00a0%</td>' in rows[("Spring", "Champions")]  # label agreement
+
+
+def test_the_notes_explain_q_values_detectable_uplift_and_small_cells() -> None:
+    html = build_page(small_data())
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "q is the Benjamini-Hochberg adjusted p-value within the campaign" in text
+    assert "a cell is significant when q &lt; 0.05" in text
+    assert "An interval that excludes zero is not enough on its own" in text
+    assert "an uplift smaller than this would usually go unseen" in text
+    assert "Small cell" in text
+    # The old rule (an interval crossing 0 decides significance) is gone.
+    assert "crosses 0" not in text and "not significant at the 5 % level" not in text
+    # Label agreement over both cells that report it: (0.4 x 150 + 0.8 x 150) / 300.
+    assert "segment label matched our RFM segment at send for 60\u00a0% of members" in text
+
+
+def test_a_cell_without_controls_is_listed_without_a_marker() -> None:
+    data = small_data()
+    lonely = campaign_cell(
+        campaign_name="Summer",
+        segment_name="Lost",
+        channel="sms",
+        started_on=date(2026, 6, 1),
+        treatment_members=3,
+        control_members=0,
+        treatment_conversion_rate=1 / 3,
+        is_significant=False,
+        is_small_cell=True,
+    )
+    cells = [*data.campaigns.cells, lonely]
+    html = build_page(replace(data, campaigns=replace(data.campaigns, cells=cells)))
+    figure = between(html, 'data-chart="uplift-by-cell"', "</figure>")
+    assert chart_labels(html, "uplift-by-cell") == ["Lost", "Champions", "Lost", "At Risk"]
+    assert _cell_markers(html) == ["hollow", "hollow", "filled"]
+    assert 'data-marks="3"' in figure
+    assert ">no control members</text>" in figure
+    assert ("Summer", "Lost") in _cell_rows(html)

@@ -4,7 +4,7 @@ outdated warehouses."""
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -15,6 +15,7 @@ from dashboard_fixtures import (
     DESCRIPTIONS,
     MINI_MARTS,
     SEGMENT_ORDER,
+    between,
     chart_labels,
     profile_segments,
 )
@@ -79,22 +80,84 @@ def test_offers_are_counted_and_sampled_deterministically(mini_warehouse: Path) 
     }
 
 
-def test_uplift_is_pooled_over_campaigns(mini_warehouse: Path) -> None:
+def test_money_is_pooled_over_campaigns_with_combined_intervals(mini_warehouse: Path) -> None:
     campaigns = _read(mini_warehouse).campaigns
-    (at_risk,) = campaigns.by_segment
-    # Treated 30 of 200 convert, control 10 of 100: uplift 0.15 - 0.10 = 0.05 (the
-    # cells' own uplifts, 0.1 and 0.0, would average to the same only by chance).
-    assert at_risk.treatment_conversion_rate == pytest.approx(0.15)
-    assert at_risk.control_conversion_rate == pytest.approx(0.10)
-    assert at_risk.conversion_uplift == pytest.approx(0.05)
-    half_width = 1.96 * math.sqrt(0.15 * 0.85 / 200 + 0.10 * 0.90 / 100)
-    assert at_risk.ci_lower == pytest.approx(0.05 - half_width)
-    assert at_risk.ci_upper == pytest.approx(0.05 + half_width)
-    # (margin 300 + 100 - cost 200) / cost 200
-    assert at_risk.return_on_investment == pytest.approx(1.0)
+    by_name = {s.segment_name: s for s in campaigns.by_segment}
+    assert set(by_name) == {"At Risk", "Lost"}
+    at_risk = by_name["At Risk"]
+    assert (at_risk.treatment_members, at_risk.control_members) == (200, 100)
+    # Revenue 50 + 0 with half-widths 40 and 30: independent cells, so the pooled
+    # half-width is sqrt(40^2 + 30^2) = 50.
     assert at_risk.incremental_revenue == pytest.approx(50.0)
-    assert [c.campaign_name for c in campaigns.cells] == ["Spring", "Summer"]
+    assert at_risk.incremental_revenue_ci_lower == pytest.approx(0.0)
+    assert at_risk.incremental_revenue_ci_upper == pytest.approx(100.0)
+    # Margin 300 + 100 = 400 with half-widths 60 and 80: sqrt(3600 + 6400) = 100;
+    # cost 200: ROI (400 - 200) / 200 = 1.0, interval (300 - 200) / 200 = 0.5 to
+    # (500 - 200) / 200 = 1.5.
+    assert at_risk.return_on_investment == pytest.approx(1.0)
+    assert at_risk.return_on_investment_ci_lower == pytest.approx(0.5)
+    assert at_risk.return_on_investment_ci_upper == pytest.approx(1.5)
+    assert [c.campaign_name for c in campaigns.cells] == ["Spring", "Spring", "Summer", "Summer"]
     assert campaigns.cells[0].started_on == date(2026, 3, 1)
+
+
+def test_a_segment_with_a_cell_without_an_interval_has_no_pooled_interval(
+    warehouse_factory: Callable[..., Path],
+) -> None:
+    # K2 Lost loses its margin interval (say, one control member: no variance).
+    cells = MINI_MARTS["fct_campaign_performance"].replace(
+        "250.0, 150.0, 350.0", "250.0, null, null"
+    )
+    data = _read(warehouse_factory("no_interval.duckdb", {"fct_campaign_performance": cells}))
+    lost = {s.segment_name: s for s in data.campaigns.by_segment}["Lost"]
+    assert lost.return_on_investment == pytest.approx((40 + 250 - 200) / 200)
+    assert lost.return_on_investment_ci_lower is None
+    assert lost.return_on_investment_ci_upper is None
+    assert lost.incremental_revenue_ci_lower is not None  # revenue still has every interval
+
+
+def test_cells_carry_the_marts_statistics_as_they_are(mini_warehouse: Path) -> None:
+    cells = {(c.campaign_name, c.segment_name): c for c in _read(mini_warehouse).campaigns.cells}
+    spring = cells[("Spring", "At Risk")]
+    # The interval excludes zero, but q = 0.0608 >= 0.05: the mart says not significant,
+    # and the reader keeps that verdict (it never recomputes one from the interval).
+    assert spring.ci_lower > 0
+    assert spring.uplift_q_value == pytest.approx(0.060765643953155)
+    assert spring.is_significant is False
+    assert spring.uplift_test == "z_test"
+    assert spring.minimum_detectable_uplift == pytest.approx(0.1388693540913202)
+    assert spring.is_small_cell is False
+    assert (spring.return_on_investment_ci_lower, spring.return_on_investment_ci_upper) == (
+        pytest.approx(1.4),
+        pytest.approx(2.6),
+    )
+    assert spring.incremental_revenue_ci_upper == pytest.approx(90.0)
+    assert spring.segment_label_agreement_rate == pytest.approx(0.5)
+    assert cells[("Summer", "Lost")].is_significant is True
+    assert cells[("Summer", "At Risk")].segment_label_agreement_rate is None
+
+
+def test_the_page_from_a_warehouse_marks_only_the_significant_cell(mini_warehouse: Path) -> None:
+    html = build_page(_read(mini_warehouse))
+    figure = between(html, 'data-chart="uplift-by-cell"', "</figure>")
+    # Spring: Lost, At Risk (dim_segments order); Summer: Lost, At Risk.
+    assert chart_labels(html, "uplift-by-cell") == ["Lost", "At Risk", "Lost", "At Risk"]
+    assert re.findall(r'<circle class="mark (filled|hollow)"', figure) == [
+        "hollow",
+        "hollow",
+        "filled",
+        "hollow",
+    ]
+
+
+def test_a_mart_without_the_new_statistics_says_to_rebuild(
+    warehouse_factory: Callable[..., Path],
+) -> None:
+    old = "select * exclude (uplift_q_value, is_significant) from ({})".format(
+        MINI_MARTS["fct_campaign_performance"]
+    )
+    with pytest.raises(DashboardError, match=r"fct_campaign_performance.*rebuild"):
+        _read(warehouse_factory("old_campaigns.duckdb", {"fct_campaign_performance": old}))
 
 
 def test_quarantine_by_table_and_reason(mini_warehouse: Path) -> None:

@@ -10,6 +10,7 @@ import math
 import pytest
 from dbt_runner import PROJECT_DIR, DbtProject
 from mart_scan import email_shaped_values_in_marts
+from planted_cells import planted_cells
 from scipy.stats import norm
 from sklearn.metrics import adjusted_rand_score
 
@@ -84,7 +85,6 @@ def campaign_cells(demo_build: DbtProject) -> list[dict]:
         "conversion_uplift",
         "conversion_uplift_ci_lower",
         "conversion_uplift_ci_upper",
-        "uplift_p_value",
         "observed_treatment_share",
         "sample_ratio_p_value",
     ]
@@ -93,6 +93,9 @@ def campaign_cells(demo_build: DbtProject) -> list[dict]:
 
 
 def test_uplift_statistics_match_scipy(demo_build: DbtProject) -> None:
+    """The uplift and the sample-ratio check. The interval, p-value, q-value,
+    detectable uplift and money intervals are checked against scipy and
+    statsmodels in test_campaign_statistics.py."""
     checked = 0
     for cell in campaign_cells(demo_build):
         n_t, n_c = cell["treatment_members"], cell["control_members"]
@@ -100,17 +103,7 @@ def test_uplift_statistics_match_scipy(demo_build: DbtProject) -> None:
             assert cell["conversion_uplift"] is None
             continue
         x_t, x_c = cell["treatment_conversions"], cell["control_conversions"]
-        p_t, p_c = x_t / n_t, x_c / n_c
-        assert cell["conversion_uplift"] == pytest.approx(p_t - p_c, abs=1e-12)
-        se = math.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c)
-        assert cell["conversion_uplift_ci_lower"] == pytest.approx(p_t - p_c - 1.96 * se)
-        assert cell["conversion_uplift_ci_upper"] == pytest.approx(p_t - p_c + 1.96 * se)
-        pooled = (x_t + x_c) / (n_t + n_c)
-        pooled_se = math.sqrt(pooled * (1 - pooled) * (1 / n_t + 1 / n_c))
-        if pooled_se > 0:
-            expected_p = 2 * norm.sf(abs((p_t - p_c) / pooled_se))
-            # The SQL uses a 1.5e-7 erf approximation on DuckDB.
-            assert cell["uplift_p_value"] == pytest.approx(expected_p, abs=1e-6)
+        assert cell["conversion_uplift"] == pytest.approx(x_t / n_t - x_c / n_c, abs=1e-12)
         n = n_t + n_c
         expected_t = n * 0.8
         chi_square = (n_t - expected_t) ** 2 / expected_t + (n_c - (n - expected_t)) ** 2 / (
@@ -124,30 +117,25 @@ def test_uplift_statistics_match_scipy(demo_build: DbtProject) -> None:
 
 
 def test_measured_uplift_recovers_the_planted_uplift(demo_build: DbtProject) -> None:
-    """The true uplift of each campaign x behaviour type should fall inside the
-    measured 95 % interval in about 95 % of cells. Cells are small (control
-    groups of 4-26 members), where the Wald interval covers a little less than
-    95 %, so we require 80 %: with the demo's 21 measurable cells and 95 %
-    coverage, five or more misses happen with probability under 1 %. (On this
-    seed 19 of 21 cover; the two misses are cells with 13 and 16 controls.)"""
+    """The planted uplift of each cell (the membership-weighted mean of its
+    members' planted type uplift, planted_cells.py) should fall inside the
+    measured 95 % Newcombe interval in about 95 % of cells. Cells are small,
+    so a cell misses by chance one time in twenty; we require 80 %, as the
+    issue asks (with 21 or more cells, 90 % would fail by chance too often)."""
+    planted = planted_cells(demo_build.warehouse, TRUTH_DIR)
+    planted["segment_at_send"] = planted["segment_at_send"].fillna("Unknown")
+    uplift = {
+        (row.campaign_id, row.segment_at_send): row.planted_uplift for row in planted.itertuples()
+    }
     covered, missed = 0, []
     for cell in campaign_cells(demo_build):
         if cell["conversion_uplift_ci_lower"] is None:
             continue
-        campaign = TRUTH["campaigns"][cell["campaign_id"]]
-        [facts] = [
-            facts
-            for facts in campaign["by_behaviour_type"].values()
-            if facts["segment_at_send"] == cell["segment_at_send"]
-        ]
-        if (
-            cell["conversion_uplift_ci_lower"]
-            <= facts["uplift"]
-            <= cell["conversion_uplift_ci_upper"]
-        ):
+        truth = uplift[(cell["campaign_id"], cell["segment_at_send"])]
+        if cell["conversion_uplift_ci_lower"] <= truth <= cell["conversion_uplift_ci_upper"]:
             covered += 1
         else:
-            missed.append((cell["campaign_id"], cell["segment_at_send"], facts["uplift"]))
+            missed.append((cell["campaign_id"], cell["segment_at_send"], truth))
     total = covered + len(missed)
     assert total >= 15
     assert covered / total >= 0.8, missed

@@ -51,10 +51,13 @@ svg text.value { font-variant-numeric: tabular-nums; }
 svg line.grid { stroke: var(--line); }
 svg line.zero { stroke: #8795a5; }
 svg .whisker line { stroke: var(--ink); stroke-width: 1.5; }
+svg .whisker.dashed line:first-of-type { stroke-dasharray: 4 3; }
+svg line.group-rule { stroke: var(--line); }
+svg text.group-label { font-weight: 600; }
 svg .cell.light text { fill: #fff; }
 svg .cell text.sub { font-size: 10.5px; }
 svg rect.cell-empty { fill: #f7f8fa; }
-svg rect.mark:hover { opacity: .8; }
+svg rect.mark:hover, svg circle.mark:hover { opacity: .8; }
 .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 14px; margin: 6px 0 0;
   padding: 0; color: var(--muted); font-size: 12px; }
 .legend svg { display: inline-block; vertical-align: -1px; margin-right: 5px; }

@@ -362,3 +362,137 @@ def heatmap(
                 )
             marks += 1
     return _figure(chart_id, marks, title, width, height, "".join(parts)) + "</figure>"
+
+
+@dataclass(frozen=True)
+class IntervalRow:
+    """One row of an interval chart: an estimate with its interval. `filled` draws
+    the marker solid (hollow otherwise) and `dashed` the interval line dashed: the
+    caller says what they mean (the chart does not judge significance). Rows of
+    one `group` come together (the caller orders them): the group's name heads
+    them, and a thin line separates one group from the next."""
+
+    label: str
+    estimate: float | None
+    low: float | None
+    high: float | None
+    filled: bool = False
+    dashed: bool = False
+    value_label: str = ""
+    tooltip: str = ""
+    group: str = ""
+
+
+ROW_HEIGHT = 22
+MARKER_RADIUS = 5
+
+
+def _interval_legend(items: Sequence[tuple[str, str]]) -> str:
+    """An HTML legend of marker styles: (kind, text) with kind filled, hollow or dashed."""
+    swatches = {
+        "filled": '<circle cx="6" cy="6" r="4.5" fill="#5b6878" stroke="#5b6878"/>',
+        "hollow": '<circle cx="6" cy="6" r="4" fill="#fff" stroke="#5b6878" stroke-width="2"/>',
+        "dashed": '<line x1="0" x2="12" y1="6" y2="6" stroke="#1d2733" stroke-width="1.5" '
+        'stroke-dasharray="3 2"/>',
+    }
+    entries = "".join(
+        f'<li><svg width="12" height="12" aria-hidden="true">{swatches[kind]}</svg>{esc(text)}</li>'
+        for kind, text in items
+    )
+    return f'<ul class="legend">{entries}</ul>'
+
+
+def interval_chart(
+    chart_id: str,
+    title: str,
+    rows: Sequence[IntervalRow],
+    *,
+    fmt: Formatter,
+    axis_fmt: Formatter | None = None,
+    width: float = WIDTH,
+    legend_items: Sequence[tuple[str, str]] = (),
+) -> str:
+    """A forest plot: one row per estimate, a round marker (class "mark", plus
+    "filled" or "hollow") at the estimate and its interval as a line with end caps
+    (class "whisker", plus "dashed"), against an axis with a zero line. Markers are
+    blue at or above zero and orange below. A row without an estimate keeps its
+    label and draws nothing."""
+    axis_fmt = axis_fmt or fmt
+    values = [0.0]
+    for row in rows:
+        values.extend(v for v in (row.estimate, row.low, row.high) if v is not None)
+    ticks = nice_ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
+    label_width = min(260.0, max(60.0, max((_text_width(r.label) for r in rows), default=0) + 10))
+    value_width = max((_text_width(r.value_label) for r in rows), default=0.0) + 12
+    x0 = label_width + 6 + MARKER_RADIUS
+    x1 = width - max(value_width, 40) - 6 - MARKER_RADIUS
+    # A header line above each group's first row (the group name, full width).
+    starts = [
+        bool(row.group) and (i == 0 or row.group != rows[i - 1].group) for i, row in enumerate(rows)
+    ]
+    plot_bottom = TOP + ROW_HEIGHT * (len(rows) + sum(starts))
+    height = plot_bottom + AXIS_HEIGHT
+
+    def x(value: float) -> float:
+        return x0 + (value - low) / (high - low) * (x1 - x0)
+
+    parts: list[str] = []
+    for tick in ticks:
+        css = "zero" if tick == 0 else "grid"
+        parts.append(
+            f'<line class="{css}" x1="{_n(x(tick))}" x2="{_n(x(tick))}" y1="{TOP}" '
+            f'y2="{_n(plot_bottom)}"/>'
+            f'<text class="tick" x="{_n(x(tick))}" y="{_n(plot_bottom + 16)}" '
+            f'text-anchor="middle">{esc(axis_fmt(tick))}</text>'
+        )
+    marks = 0
+    top = float(TOP)
+    for row, starts_group in zip(rows, starts, strict=True):
+        if starts_group:
+            if top > TOP:
+                parts.append(
+                    f'<line class="group-rule" x1="0" x2="{_n(width)}" y1="{_n(top + 2)}" '
+                    f'y2="{_n(top + 2)}"/>'
+                )
+            parts.append(
+                f'<text class="group-label" x="4" y="{_n(top + ROW_HEIGHT / 2 + 6)}">'
+                f"{esc(_clip(row.group, width - 8))}</text>"
+            )
+            top += ROW_HEIGHT
+        middle = top + ROW_HEIGHT / 2
+        top += ROW_HEIGHT
+        tooltip = row.tooltip or row.label
+        parts.append(
+            f'<text class="label" x="{_n(label_width)}" y="{_n(middle + 4)}" '
+            f'text-anchor="end"><title>{esc(tooltip)}</title>'
+            f"{esc(_clip(row.label, label_width - 4))}</text>"
+            f'<text class="value" x="{_n(width - 4)}" y="{_n(middle + 4)}" '
+            f'text-anchor="end">{esc(row.value_label)}</text>'
+        )
+        if row.low is not None and row.high is not None:
+            left, right = x(row.low), x(row.high)
+            dashed = " dashed" if row.dashed else ""
+            parts.append(
+                f'<g class="whisker{dashed}"><title>{esc(tooltip)}</title>'
+                f'<line x1="{_n(left)}" x2="{_n(right)}" y1="{_n(middle)}" y2="{_n(middle)}"/>'
+                f'<line x1="{_n(left)}" x2="{_n(left)}" y1="{_n(middle - 4)}" '
+                f'y2="{_n(middle + 4)}"/>'
+                f'<line x1="{_n(right)}" x2="{_n(right)}" y1="{_n(middle - 4)}" '
+                f'y2="{_n(middle + 4)}"/></g>'
+            )
+        if row.estimate is None:
+            continue
+        color = NEGATIVE if row.estimate < 0 else PALETTE[0]
+        style = "filled" if row.filled else "hollow"
+        fill = color if row.filled else "#fff"
+        parts.append(
+            f'<circle class="mark {style}" cx="{_n(x(row.estimate))}" cy="{_n(middle)}" '
+            f'r="{MARKER_RADIUS}" fill="{fill}" stroke="{color}" stroke-width="2">'
+            f"<title>{esc(tooltip)}</title></circle>"
+        )
+        marks += 1
+    chart = _figure(chart_id, marks, title, width, height, "".join(parts))
+    if legend_items:
+        chart += _interval_legend(legend_items)
+    return chart + "</figure>"

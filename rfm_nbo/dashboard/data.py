@@ -219,26 +219,32 @@ class OffersData:
 
 @dataclass(frozen=True)
 class SegmentUplift:
-    """Campaign results pooled over every campaign for one segment at send:
-    sums of members and conversions, then rates (never an average of rates)."""
+    """Campaign results pooled over every campaign for one segment at send: sums of
+    members, incremental revenue, margin and cost, and their 95 % intervals (the
+    cells' intervals combined; queries.read_campaigns says how)."""
 
     segment_name: str
     treatment_members: int
     control_members: int
-    treatment_conversion_rate: float | None
-    control_conversion_rate: float | None
-    conversion_uplift: float | None
-    ci_lower: float | None
-    ci_upper: float | None
     incremental_revenue: float | None
+    incremental_revenue_ci_lower: float | None
+    incremental_revenue_ci_upper: float | None
     incremental_margin: float | None
     allocated_cost: float | None
     return_on_investment: float | None
+    return_on_investment_ci_lower: float | None
+    return_on_investment_ci_upper: float | None
 
 
 @dataclass(frozen=True)
 class CampaignCell:
-    """One campaign x segment at send x channel row of fct_campaign_performance."""
+    """One campaign x segment at send x channel row of fct_campaign_performance.
+
+    `ci_lower`/`ci_upper` are the mart's Newcombe (Wilson score) interval of the
+    uplift. `is_significant` is the mart's verdict (Benjamini-Hochberg q < 0.05
+    within the campaign): the page shows it and never infers significance from
+    the interval, which can exclude zero while q >= 0.05. None (no p-value, say a
+    cell without controls) reads as not significant."""
 
     campaign_name: str
     segment_name: str
@@ -255,6 +261,16 @@ class CampaignCell:
     incremental_revenue: float | None
     return_on_investment: float | None
     sample_ratio_p_value: float | None
+    uplift_test: str | None
+    uplift_q_value: float | None
+    is_significant: bool | None
+    minimum_detectable_uplift: float | None
+    is_small_cell: bool | None
+    incremental_revenue_ci_lower: float | None
+    incremental_revenue_ci_upper: float | None
+    return_on_investment_ci_lower: float | None
+    return_on_investment_ci_upper: float | None
+    segment_label_agreement_rate: float | None
 
 
 @dataclass(frozen=True)

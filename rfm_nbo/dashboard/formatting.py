@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from datetime import date
 
 MISSING = "\u2013"  # en dash
@@ -47,11 +48,12 @@ def fmt_pct(value: float | None, digits: int = 1, *, signed: bool = False) -> st
     return _signed(f"{value * 100:,.{digits}f}", value, signed) + "\u00a0%"
 
 
-def fmt_pp(value: float | None, digits: int = 1) -> str:
-    """A difference of two rates in percentage points, signed: 0.023 -> '+2.3 pp'."""
+def fmt_pp(value: float | None, digits: int = 1, *, signed: bool = True) -> str:
+    """A difference of two rates in percentage points, signed: 0.023 -> '+2.3 pp';
+    signed=False for a size such as a detectable uplift: '2.3 pp'."""
     if not _finite(value):
         return MISSING
-    return _signed(f"{value * 100:,.{digits}f}", value, signed=True) + "\u00a0pp"
+    return _signed(f"{value * 100:,.{digits}f}", value, signed=signed) + "\u00a0pp"
 
 
 def fmt_money(
@@ -88,6 +90,28 @@ def fmt_p_value(value: float | None) -> str:
     if not _finite(value):
         return MISSING
     return "<\u00a00.001" if value < 0.001 else f"{value:.3f}"
+
+
+def fmt_q_value(value: float | None) -> str:
+    """A Benjamini-Hochberg q-value, shown like a p-value ('< 0.001', else 3 decimals).
+    Three decimals never round a q just under 0.05 to '0.050' (0.0496 -> '0.050' would
+    read as not significant): such a q shows four decimals, truncated so that it
+    never reaches 0.05 either: 0.04996 -> '0.0499'."""
+    if _finite(value) and 0.0495 <= value < 0.05:
+        return f"{math.floor(value * 10_000) / 10_000:.4f}"
+    return fmt_p_value(value)
+
+
+def fmt_range(low: float | None, high: float | None, fmt: Callable[[float | None], str]) -> str:
+    """An interval 'low to high' with its unit once: fmt_pp gives '+8.1 to +42.0 pp',
+    fmt_ratio '\u221250 to +120 %'. A missing bound gives an en dash for the whole."""
+    if not (_finite(low) and _finite(high)):
+        return MISSING
+    first, second = fmt(low), fmt(high)
+    unit = second.rpartition("\u00a0")[2] if "\u00a0" in second else ""
+    if unit and first.endswith("\u00a0" + unit):
+        first = first[: -len(unit) - 1]
+    return f"{first} to {second}"
 
 
 def fmt_date(value: date | None) -> str:

@@ -1,11 +1,13 @@
 """Reading the marts into the plain data of data.py.
 
 Only marts are read (the public interface; DESIGN.md). Aggregation happens
-here in SQL, at the mart's grain: campaign uplift per segment is pooled over
-campaigns from sums of members and conversions (treatment rate minus control
-rate, Wald interval with 1.96 as fct_campaign_performance), because averaging
-per-campaign rates or intervals would be wrong; this matches the QuickSight
-sheet. Segment names are listed in the order of dim_segments (display_order,
+here in SQL, at the mart's grain: incremental revenue, margin and ROI per
+segment are sums over the campaign cells, with intervals that combine the
+cells' intervals (independent cells: variances add), because averaging
+per-campaign ratios or intervals would be wrong. Conversion uplift is shown per
+cell with the mart's own interval, p-value, q-value and significance: the
+dashboard never recomputes a statistic the mart has (one source of truth).
+Segment names are listed in the order of dim_segments (display_order,
 best customers first; names it does not list follow alphabetically) and carry
 its descriptions. A mart missing from the warehouse reads as empty and is
 reported in DashboardData.missing_marts, so its panels can say why they are
@@ -55,7 +57,6 @@ from rfm_nbo.dashboard.errors import DashboardError
 from rfm_nbo.dashboard.warehouse import existing_tables
 
 TOP_PRODUCTS = 15
-Z_95 = 1.96  # as fct_campaign_performance: uplift +/- 1.96 x unpooled standard error
 
 
 def _scalar(value: Any) -> Any:
@@ -308,48 +309,61 @@ def read_offers(reader: MartReader, sample_size: int) -> OffersData:
 
 
 def read_campaigns(reader: MartReader) -> CampaignsData:
-    """Uplift, incremental revenue and ROI pooled per segment at send, and every
-    campaign x segment x channel cell as the mart has it."""
+    """Incremental revenue, margin and ROI pooled per segment at send, with 95 %
+    intervals, and every campaign x segment x channel cell as the mart has it
+    (its uplift interval, p-, q-value and significance are the mart's, never
+    recomputed here)."""
     pooled = reader.rows(
         CAMPAIGN_PERFORMANCE,
-        f"""
-        with pooled as (
+        """
+        with cells as (
             select
                 segment_at_send as segment_name,
+                treatment_members,
+                control_members,
+                incremental_revenue,
+                incremental_margin,
+                allocated_cost,
+                -- The mart's money intervals are normal (Welch) intervals, symmetric
+                -- around the estimate: half their width is z x the standard error.
+                (incremental_revenue_ci_upper - incremental_revenue_ci_lower) / 2
+                    as revenue_half_width,
+                (incremental_margin_ci_upper - incremental_margin_ci_lower) / 2
+                    as margin_half_width
+            from {t}
+        ),
+        pooled as (
+            -- Cells are independent samples, so the variances of their incremental
+            -- results add: the pooled half-width is the root of the summed squared
+            -- half-widths (z cancels). A cell with an estimate but no interval
+            -- leaves the segment without one.
+            select
+                segment_name,
                 sum(treatment_members) as treated,
                 sum(control_members) as controls,
-                sum(treatment_conversions) as treated_converted,
-                sum(control_conversions) as controls_converted,
                 sum(incremental_revenue) as incremental_revenue,
+                case when count(incremental_revenue) = count(revenue_half_width)
+                    then sqrt(sum(revenue_half_width * revenue_half_width))
+                end as revenue_half_width,
                 sum(incremental_margin) as incremental_margin,
+                case when count(incremental_margin) = count(margin_half_width)
+                    then sqrt(sum(margin_half_width * margin_half_width))
+                end as margin_half_width,
                 sum(allocated_cost) as allocated_cost
-            from {{t}}
-            group by segment_at_send
-        ),
-        rates as (
-            select
-                *,
-                cast(treated_converted as double) / nullif(treated, 0) as treated_rate,
-                cast(controls_converted as double) / nullif(controls, 0) as control_rate
-            from pooled
-        ),
-        uplift as (
-            select
-                *,
-                treated_rate - control_rate as conversion_uplift,
-                sqrt(
-                    treated_rate * (1 - treated_rate) / nullif(treated, 0)
-                    + control_rate * (1 - control_rate) / nullif(controls, 0)
-                ) as standard_error
-            from rates
+            from cells
+            group by segment_name
         )
         select
-            segment_name, treated, controls, treated_rate, control_rate, conversion_uplift,
-            conversion_uplift - {Z_95} * standard_error,
-            conversion_uplift + {Z_95} * standard_error,
-            incremental_revenue, incremental_margin, allocated_cost,
-            (incremental_margin - allocated_cost) / nullif(allocated_cost, 0)
-        from uplift
+            segment_name, treated, controls,
+            incremental_revenue,
+            incremental_revenue - revenue_half_width,
+            incremental_revenue + revenue_half_width,
+            incremental_margin, allocated_cost,
+            (incremental_margin - allocated_cost) / nullif(allocated_cost, 0),
+            -- Cost is fixed, so ROI's interval follows from the margin's.
+            (incremental_margin - margin_half_width - allocated_cost) / nullif(allocated_cost, 0),
+            (incremental_margin + margin_half_width - allocated_cost) / nullif(allocated_cost, 0)
+        from pooled
         order by segment_name
         """,
     )
@@ -359,7 +373,11 @@ def read_campaigns(reader: MartReader) -> CampaignsData:
         select campaign_name, segment_at_send, channel, started_at, treatment_members,
             control_members, treatment_conversion_rate, control_conversion_rate,
             conversion_uplift, conversion_uplift_ci_lower, conversion_uplift_ci_upper,
-            uplift_p_value, incremental_revenue, return_on_investment, sample_ratio_p_value
+            uplift_p_value, incremental_revenue, return_on_investment, sample_ratio_p_value,
+            uplift_test, uplift_q_value, is_significant, minimum_detectable_uplift,
+            is_small_cell, incremental_revenue_ci_lower, incremental_revenue_ci_upper,
+            return_on_investment_ci_lower, return_on_investment_ci_upper,
+            segment_label_agreement_rate
         from {t}
         order by started_at, campaign_id, segment_at_send, channel
         """,

@@ -113,7 +113,9 @@ def simulate_block(
         # move them just past the window, so the window holds only the response.
         in_window = is_member[background.row] & (ordered_at >= low) & (ordered_at <= high)
         ordered_at[in_window] += high - low + 1
-        responses.append(response_orders(rng, membership, customers, int(plan.channel[campaign])))
+        responses.append(
+            response_orders(rng, membership, customers.behaviour, int(plan.channel[campaign]))
+        )
         events = message_events(rng, plan, membership, params.attribution_window_days)
         unsubscribed[events.rows[events.event_type == UNSUBSCRIBED]] = True
         member_parts.append(

@@ -17,7 +17,7 @@ import numpy as np
 
 from rfm_nbo.generator.behaviour import PROFILES, profile_column
 from rfm_nbo.generator.customers import DAY, HOUR, Customers
-from rfm_nbo.generator.params import GeneratorParams
+from rfm_nbo.generator.params import GeneratorParams, send_days_before_end
 from rfm_nbo.generator.preferences import ProductSampler, draw_categories
 from rfm_nbo.generator.products import CATEGORY_POPULARITY
 from rfm_nbo.generator.schema import CAMPAIGN_EVENT_TYPES
@@ -27,8 +27,6 @@ CHANNEL_UPLIFT_FACTOR = (1.0, 1.2, 0.75)
 CHANNEL_OPEN_RATE = (0.45, 0.80, 0.35)
 MESSAGE_COST_CENTS = (1.0, 6.0, 0.5)
 THEMES = ("Favourites", "Preview Sale", "Win-Back", "Picks for You", "Comeback", "Essentials")
-FIRST_SEND_DAYS_BEFORE_END = 330
-LAST_SEND_DAYS_BEFORE_END = 35
 SEND_SPREAD_SECONDS = 6 * HOUR
 SEND_HOUR = 9
 MAX_CONVERSION_PROBABILITY = 0.95
@@ -70,11 +68,7 @@ class CampaignPlan:
 def plan_campaigns(rng: np.random.Generator, params: GeneratorParams) -> CampaignPlan:
     """Campaigns spread over the last year, the newest about five weeks before the end."""
     count = params.campaigns
-    days_before = np.round(
-        np.linspace(FIRST_SEND_DAYS_BEFORE_END, LAST_SEND_DAYS_BEFORE_END, count)
-        if count > 1
-        else np.full(count, LAST_SEND_DAYS_BEFORE_END)
-    ).astype(np.int64)
+    days_before = send_days_before_end(count)
     end_day = params.end_epoch // DAY * DAY
     started_at = end_day - days_before * DAY + SEND_HOUR * HOUR
     channel = np.arange(count) % len(CAMPAIGN_CHANNELS)
@@ -142,7 +136,7 @@ def assign_members(
         rng, customers.favourites, np.arange(n), OFFER_EXPLORE, CATEGORY_POPULARITY
     )
     offer_product = offers.draw(rng, categories)
-    offer_pct = _offer_discounts(rng, customers.behaviour)
+    offer_pct = offer_discounts(rng, customers.behaviour)
     probability = plan.base_rate[customers.behaviour] + np.where(
         group == GROUP_TREATMENT, plan.uplift[campaign, customers.behaviour], 0.0
     )
@@ -161,7 +155,7 @@ def assign_members(
     )
 
 
-def _offer_discounts(rng: np.random.Generator, behaviour: np.ndarray) -> np.ndarray:
+def offer_discounts(rng: np.random.Generator, behaviour: np.ndarray) -> np.ndarray:
     """A discount percent from the customer's type's offer list."""
     options = [profile.offer_discounts_pct for profile in PROFILES]
     width = max(len(option) for option in options)

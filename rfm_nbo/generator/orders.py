@@ -112,19 +112,21 @@ def background_orders(
 def response_orders(
     rng: np.random.Generator,
     membership: Membership,
-    customers: Customers,
+    behaviour_by_row: np.ndarray,
     campaign_channel: int,
 ) -> OrderSpec:
     """One completed order per converting member, inside the attribution window.
 
     Treatment members often buy the offered product at the offered discount;
-    control members sometimes buy it anyway, at full price.
+    control members sometimes buy it anyway, at full price. `behaviour_by_row`
+    is the behaviour type of each row membership.rows indexes (the block's
+    customers; `response_value.expected_response_values` passes synthetic ones).
     """
     convert = membership.converted
     rows = membership.rows[convert]
     group = membership.group[convert]
     n = len(rows)
-    behaviour = customers.behaviour[rows]
+    behaviour = behaviour_by_row[rows]
     offer_in_basket = rng.random(n) < np.where(
         group == GROUP_TREATMENT, TREATMENT_OFFER_IN_BASKET, CONTROL_OFFER_IN_BASKET
     )

@@ -10,11 +10,25 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES, DEFAULT_TYPE_SHARES
 
 DEFAULT_END_AT = datetime(2026, 6, 30, 23, 59, 59)
 MIN_HISTORY_DAYS = 730
-MAX_CAMPAIGNS = 8
+MAX_CAMPAIGNS = 30
+# Campaign sends are spread evenly between these many days before the end.
+FIRST_SEND_DAYS_BEFORE_END = 330
+LAST_SEND_DAYS_BEFORE_END = 35
+
+
+def send_days_before_end(count: int) -> np.ndarray:
+    """Whole days before the end at which each campaign starts, oldest first."""
+    return np.round(
+        np.linspace(FIRST_SEND_DAYS_BEFORE_END, LAST_SEND_DAYS_BEFORE_END, count)
+        if count > 1
+        else np.full(count, LAST_SEND_DAYS_BEFORE_END)
+    ).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -112,6 +126,17 @@ class GeneratorParams:
             problems.append(f"campaigns must be between 0 and {MAX_CAMPAIGNS}")
         if not 1 <= self.attribution_window_days <= 30:
             problems.append("attribution_window_days must be between 1 and 30")
+        elif self.campaigns > 1:
+            # A campaign's responses and its members' moved background orders must
+            # stay out of the next campaign's window (campaigns.py), or the measured
+            # response would not be the planted one: starts one window + 1 day apart.
+            gap = int(np.abs(np.diff(send_days_before_end(self.campaigns))).min())
+            if gap < self.attribution_window_days + 1:
+                problems.append(
+                    f"{self.campaigns} campaigns start {gap} days apart, less than "
+                    f"attribution_window_days + 1 ({self.attribution_window_days + 1}): "
+                    "use fewer campaigns or a shorter window"
+                )
         if not 0 <= self.defects_per_class <= 50:
             problems.append("defects_per_class must be between 0 and 50")
         if self.end_at.year >= 2099:

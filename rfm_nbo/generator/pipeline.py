@@ -20,6 +20,7 @@ from rfm_nbo.generator.campaigns import CampaignPlan, plan_campaigns
 from rfm_nbo.generator.defects import CleanCounts, Defects, plant_defects
 from rfm_nbo.generator.params import GeneratorParams
 from rfm_nbo.generator.products import CATEGORIES, Catalogue, build_catalogue
+from rfm_nbo.generator.response_value import expected_response_values
 from rfm_nbo.generator.rng import (
     BLOCK_SIZE,
     CAMPAIGNS_STREAM,
@@ -112,7 +113,10 @@ def generate(
     for writer in every_writer:
         writer.close()
 
-    truth = build_truth(params, world.plan, world.catalogue, tally, clean_rows, defects)
+    response_value = expected_response_values(params, world.catalogue, world.samplers)
+    truth = build_truth(
+        params, world.plan, world.catalogue, tally, clean_rows, defects, response_value
+    )
     truth_path = write_truth(truth_dir, truth)
     return RunSummary(
         rows={table: writer.rows for table, writer in writers.items()},

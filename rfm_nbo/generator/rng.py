@@ -20,6 +20,8 @@ BLOCKS_STREAM = 2
 DEFECTS_STREAM = 3
 # Added later, so the streams above (and every row they draw) stay as they were.
 CONSENT_STREAM = 4
+# Not data: the Monte Carlo of the expected response value in truth.json.
+RESPONSE_VALUE_STREAM = 5
 
 
 def stream(seed: int, *key: int) -> np.random.Generator:

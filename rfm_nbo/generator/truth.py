@@ -6,6 +6,16 @@ counts (by dq_reason, planted and cascaded), per behaviour type its profile
 and head count, per campaign x behaviour type the true base rate and uplift
 with the realised members, conversions and response revenue per group, and
 how many customers may be contacted on each channel.
+
+Expected value of a response (`response_value`): per behaviour type and group
+the expected margin and net revenue of one response order, in currency units,
+with their Monte Carlo standard errors (`response_value.py` says how: 50,000
+synthetic orders per type and group through the generator's own basket code,
+on a separate random stream). Treatment responses often carry the offer
+discount, control responses never do, so the two margins differ. From them,
+per campaign x behaviour type, `incremental_margin_per_member` is the planted
+incremental margin of treating one member of that type in that campaign:
+(base_rate + uplift) x margin[treatment] - base_rate x margin[control].
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from rfm_nbo.generator.defects import Defects
 from rfm_nbo.generator.orders import cell_index
 from rfm_nbo.generator.params import GeneratorParams
 from rfm_nbo.generator.products import CATEGORY_NAMES, INJECTION_PRODUCT_INDEX, Catalogue
+from rfm_nbo.generator.response_value import incremental_margin_per_member
 from rfm_nbo.generator.rng import BLOCK_SIZE
 from rfm_nbo.generator.schema import TABLES, TIMESTAMP_FORMAT
 from rfm_nbo.generator.tables import IdFormat
@@ -106,9 +117,15 @@ def table_truth(clean_rows: dict[str, int], defects: Defects) -> dict[str, Any]:
     return tables
 
 
-def campaign_truth(params: GeneratorParams, plan: CampaignPlan, tally: Tally) -> dict[str, Any]:
+def campaign_truth(
+    params: GeneratorParams,
+    plan: CampaignPlan,
+    tally: Tally,
+    response_value: dict[str, Any],
+) -> dict[str, Any]:
     """Per campaign: dates, cost, and per behaviour type the true and realised response."""
     campaigns: dict[str, Any] = {}
+    margin = {name: facts["margin"] for name, facts in response_value["by_behaviour_type"].items()}
     treated = tally.treatment_members(plan.size)
     for c in range(plan.size):
         by_type: dict[str, Any] = {}
@@ -128,6 +145,15 @@ def campaign_truth(params: GeneratorParams, plan: CampaignPlan, tally: Tally) ->
                     g: round(int(tally.revenue_cents[i]) / 100, 2)
                     for g, i in zip(GROUPS, cells, strict=True)
                 },
+                "incremental_margin_per_member": round(
+                    incremental_margin_per_member(
+                        float(plan.base_rate[t]),
+                        float(plan.uplift[c, t]),
+                        margin[name]["treatment"],
+                        margin[name]["control"],
+                    ),
+                    4,
+                ),
             }
         campaigns[IdFormat.campaigns(np.array([c]))[0].as_py()] = {
             "campaign_name": plan.names[c],
@@ -170,6 +196,7 @@ def build_truth(
     tally: Tally,
     clean_rows: dict[str, int],
     defects: Defects,
+    response_value: dict[str, Any],
 ) -> dict[str, Any]:
     """The whole truth.json document (deterministic: no timings, no paths)."""
     injection = np.array(
@@ -190,7 +217,8 @@ def build_truth(
             name: {"customers": int(tally.type_counts[t]), "profile": PROFILES[t].to_json()}
             for t, name in enumerate(BEHAVIOUR_TYPES)
         },
-        "campaigns": campaign_truth(params, plan, tally),
+        "response_value": response_value,
+        "campaigns": campaign_truth(params, plan, tally, response_value),
         "catalogue": {
             "products": catalogue.size,
             "categories": list(CATEGORY_NAMES),

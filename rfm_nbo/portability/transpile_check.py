@@ -92,7 +92,7 @@ class TranspileReport:
     @property
     def stale_differences(self) -> list[KnownDifference]:
         needed = self.needed_differences
-        return [known for known in KNOWN_DIFFERENCES if known not in needed]
+        return [known for known in KNOWN_DIFFERENCES if known.always_needed and known not in needed]
 
     @property
     def failures(self) -> list[str]:

@@ -3,6 +3,17 @@
 -- sent_at is their assignment time). Revenue and margin: every completed
 -- order in the window counts, not only the first (a campaign that brings a
 -- customer back for two orders earned both); conversion is counted once.
+--
+-- Segment at send: the member's classic RFM segment from our own snapshots
+-- (int_customer_snapshots_rfm_scored, under the scoring method in force) at
+-- the last month end strictly before sent_at, not the label in the campaign
+-- file (kept as segment_label_in_file): the file's label is whatever the
+-- sending tool had, often stale or coarser. Days are compared in
+-- var('reporting_timezone') like every order date: the snapshot is the one
+-- whose as-of date (month end + 1 day, exclusive) is the first of the month
+-- of the send's reporting-timezone date. A member with no completed order in
+-- that snapshot's lookback window (never ordered, or lapsed) is 'No Recent
+-- Purchases', as in fct_segment_migration.
 
 {%- set window_days = var('attribution_window_days') %}
 
@@ -18,6 +29,43 @@ order_lines as (
 
 products as (
     select * from {{ ref('int_products_validated') }}
+),
+
+snapshots as (
+    select * from {{ ref('int_rfm_snapshots') }}
+),
+
+snapshot_scores as (
+    select * from {{ ref('int_customer_snapshots_rfm_scored') }}
+),
+
+-- int_rfm_snapshots holds a snapshot for every send month, so the inner
+-- join keeps every member.
+member_snapshots as (
+    select
+        members.campaign_id,
+        members.customer_id,
+        snapshots.month_end_date
+    from members
+    inner join snapshots
+        on
+            cast({{ dbt.date_trunc('month', reporting_date('members.sent_at')) }} as date)
+            = snapshots.snapshot_as_of_date
+),
+
+segments_at_send as (
+    select
+        member_snapshots.campaign_id,
+        member_snapshots.customer_id,
+        member_snapshots.month_end_date as segment_month_end_date,
+        coalesce(
+            snapshot_scores.rfm_segment, {{ no_recent_purchases_segment() }}
+        ) as segment_at_send
+    from member_snapshots
+    left join snapshot_scores
+        on
+            member_snapshots.customer_id = snapshot_scores.customer_id
+            and member_snapshots.month_end_date = snapshot_scores.month_end_date
 ),
 
 completed_lines as (
@@ -79,7 +127,8 @@ attributed as (
         members.customer_id,
         members.experiment_group,
         members.is_treatment,
-        members.segment_at_send,
+        segments_at_send.segment_at_send,
+        segments_at_send.segment_month_end_date,
         members.segment_at_send as segment_label_in_file,
         members.offer_product_id,
         offer_products.category as offer_category,
@@ -101,6 +150,10 @@ attributed as (
             and members.customer_id = member_outcomes.customer_id
     left join products as offer_products
         on members.offer_product_id = offer_products.product_id
+    left join segments_at_send
+        on
+            members.campaign_id = segments_at_send.campaign_id
+            and members.customer_id = segments_at_send.customer_id
 )
 
 select * from attributed

@@ -6,10 +6,18 @@
 -- segment, so this never becomes customers x catalogue), minus products the
 -- customer bought in the last var('offer_exclude_bought_days') days.
 --
---   predicted conversion = segment x category conversion rate (Beta-smoothed)
---                          x the customer's affinity lift on the category
---   score                = predicted conversion x expected margin
---                          (or x expected order value: var offer_score_basis)
+--   predicted incremental conversion
+--          = the segment x category shrunk incremental conversion uplift
+--            (int_segment_uplift, floored at 0: a product is never ranked up
+--            for a negative effect) x the customer's affinity lift on the
+--            category, capped at 1
+--   score  = predicted incremental conversion x expected margin
+--            (or x expected order value: var offer_score_basis); equal
+--            scores go to the larger value, then the smaller product id
+--
+-- The discount is the segment's chosen one (int_segment_discounts_chosen);
+-- the copy was written for it (int_segment_offer_briefs hands the copy
+-- writer that single discount), tests/assert_offer_copy_quotes_chosen_discount.sql.
 --
 -- A customer with no signal at all gets lift 1 (no evidence either way); one
 -- with signals elsewhere gets the floor lift on untouched categories.
@@ -36,8 +44,21 @@ products as (
     select * from {{ ref('int_products_validated') }}
 ),
 
-conversion as (
-    select * from {{ ref('int_segment_category_conversion') }}
+uplift as (
+    select * from {{ ref('int_segment_uplift') }}
+),
+
+discounts as (
+    select * from {{ ref('int_segment_discounts_chosen') }}
+),
+
+category_uplift as (
+    select
+        segment_name,
+        offer_category as category,
+        greatest(coalesce(shrunk_conversion_uplift, 0), 0) as incremental_conversion
+    from uplift
+    where breakdown = 'offer_category'
 ),
 
 affinity as (
@@ -77,7 +98,7 @@ candidate_pairs as (
         contactable.rfm_segment,
         offer_copy.offer_slot,
         offer_copy.product_id,
-        offer_copy.discount_rate,
+        discounts.discount_rate,
         offer_copy.headline,
         offer_copy.body,
         offer_copy.sms,
@@ -91,7 +112,7 @@ candidate_pairs as (
         playbook.objective,
         contactable.offer_channel as channel,
         playbook.offers_per_customer,
-        conversion.smoothed_conversion_rate,
+        category_uplift.incremental_conversion as segment_incremental_conversion,
         case
             when affinity.affinity_lift is not null then affinity.affinity_lift
             when customers_with_signals.customer_id is not null then {{ var('affinity_lift_min') }}
@@ -104,10 +125,12 @@ candidate_pairs as (
         on offer_copy.product_id = products.product_id
     inner join playbook
         on contactable.rfm_segment = playbook.segment_name
-    inner join conversion
+    inner join discounts
+        on contactable.rfm_segment = discounts.segment_name
+    inner join category_uplift
         on
-            contactable.rfm_segment = conversion.segment_name
-            and products.category = conversion.category
+            contactable.rfm_segment = category_uplift.segment_name
+            and products.category = category_uplift.category
     left join affinity
         on
             contactable.customer_id = affinity.customer_id
@@ -124,8 +147,8 @@ candidate_pairs as (
 scored as (
     select
         *,
-        least(1.0, coalesce(smoothed_conversion_rate * affinity_lift, 0.0))
-            as predicted_conversion_rate,
+        least(1.0, coalesce(segment_incremental_conversion * affinity_lift, 0.0))
+            as predicted_incremental_conversion,
         unit_price * (1 - discount_rate) as expected_order_value,
         unit_price * (1 - discount_rate) - unit_cost as expected_margin
     from candidate_pairs
@@ -134,11 +157,12 @@ scored as (
 ranked as (
     select
         *,
-        predicted_conversion_rate * {{ value_column }} as offer_score,
+        predicted_incremental_conversion * {{ value_column }} as offer_score,
         row_number() over (
             partition by customer_id
             order by
-                predicted_conversion_rate * {{ value_column }} desc,
+                predicted_incremental_conversion * {{ value_column }} desc,
+                {{ value_column }} desc,
                 product_id asc
         ) as offer_rank
     from scored
@@ -161,8 +185,8 @@ final as (
         copy_source,
         fallback_reason,
         affinity_lift,
-        smoothed_conversion_rate as segment_conversion_rate,
-        predicted_conversion_rate,
+        segment_incremental_conversion,
+        predicted_incremental_conversion,
         cast(expected_order_value as double) as expected_order_value,
         cast(expected_margin as double) as expected_margin,
         cast(offer_score as double) as offer_score,

@@ -3,6 +3,11 @@
 -- any single customer. Only segments with contactable customers and at least
 -- one allowed candidate appear, so copy requests never exceed the number of
 -- segments.
+--
+-- The discount range handed to the copy writer is the segment's one chosen
+-- discount (int_segment_discounts_chosen; min = max), so the copy quotes the
+-- discount the offer carries, whoever writes it (template or LLM). The
+-- playbook's own range stays in playbook_min/max_discount_rate.
 
 with
 
@@ -20,6 +25,10 @@ playbook as (
 
 candidates as (
     select * from {{ ref('int_segment_offer_candidates') }}
+),
+
+discounts as (
+    select * from {{ ref('int_segment_discounts_chosen') }}
 ),
 
 segment_profiles as (
@@ -50,8 +59,10 @@ briefs as (
         segment_profiles.avg_monetary,
         playbook.objective,
         playbook.channel,
-        playbook.min_discount_rate,
-        playbook.max_discount_rate,
+        discounts.discount_rate as min_discount_rate,
+        discounts.discount_rate as max_discount_rate,
+        playbook.min_discount_rate as playbook_min_discount_rate,
+        playbook.max_discount_rate as playbook_max_discount_rate,
         playbook.offers_per_customer,
         playbook.offers_to_write
     from segment_profiles
@@ -59,6 +70,8 @@ briefs as (
         on segment_profiles.segment_name = playbook.segment_name
     inner join segments_with_candidates
         on segment_profiles.segment_name = segments_with_candidates.segment_name
+    inner join discounts
+        on segment_profiles.segment_name = discounts.segment_name
 )
 
 select * from briefs

@@ -1,10 +1,14 @@
 -- The products each segment may be offered, best first: the short list the
 -- copy writer (template or LLM) chooses among. Business rules, all from the
 -- playbook and vars: enough stock, a lifecycle stage the segment allows, and
--- a margin above the floor even at the segment's largest discount. Ranked by
--- the segment's smoothed conversion rate on the category times the margin
--- (or revenue) at the smallest discount. Pruning here, per segment, keeps the
--- per-customer ranking small: customers only ever see these products.
+-- a margin above the floor even at the segment's largest discount (so the
+-- short list does not change when the learned discount does). Ranked by the
+-- segment's shrunk incremental conversion uplift on the category
+-- (int_segment_uplift, floored at 0: a negative effect ranks like none)
+-- times the margin (or revenue) at the segment's chosen discount
+-- (int_segment_discounts_chosen); equal scores go to the larger margin.
+-- Pruning here, per segment, keeps the per-customer ranking small: customers
+-- only ever see these products.
 
 {%- set basis = var('offer_score_basis') %}
 
@@ -18,8 +22,21 @@ products as (
     select * from {{ ref('int_products_validated') }}
 ),
 
-conversion as (
-    select * from {{ ref('int_segment_category_conversion') }}
+uplift as (
+    select * from {{ ref('int_segment_uplift') }}
+),
+
+discounts as (
+    select * from {{ ref('int_segment_discounts_chosen') }}
+),
+
+category_uplift as (
+    select
+        segment_name,
+        offer_category as category,
+        greatest(coalesce(shrunk_conversion_uplift, 0), 0) as incremental_conversion
+    from uplift
+    where breakdown = 'offer_category'
 ),
 
 allowed as (
@@ -27,6 +44,7 @@ allowed as (
         playbook.segment_name,
         playbook.min_discount_rate,
         playbook.max_discount_rate,
+        discounts.discount_rate,
         products.product_id,
         products.product_name,
         products.category,
@@ -36,6 +54,8 @@ allowed as (
         products.inventory_qty,
         products.product_description
     from playbook
+    inner join discounts
+        on playbook.segment_name = discounts.segment_name
     cross join products
     where
         products.inventory_qty >= {{ var('offer_min_inventory') }}
@@ -48,27 +68,32 @@ allowed as (
         * products.unit_price * (1 - playbook.max_discount_rate)
 ),
 
-scored as (
+valued as (
     select
         allowed.*,
-        conversion.smoothed_conversion_rate as segment_conversion_rate,
-        conversion.smoothed_conversion_rate
-        * (
-            allowed.unit_price * (1 - allowed.min_discount_rate)
-            {%- if basis == 'margin' %} - allowed.unit_cost{% endif %}
-        ) as segment_offer_score
+        category_uplift.incremental_conversion as segment_incremental_conversion,
+        allowed.unit_price * (1 - allowed.discount_rate)
+        {%- if basis == 'margin' %} - allowed.unit_cost{% endif %} as offer_value
     from allowed
-    inner join conversion
+    inner join category_uplift
         on
-            allowed.segment_name = conversion.segment_name
-            and allowed.category = conversion.category
+            allowed.segment_name = category_uplift.segment_name
+            and allowed.category = category_uplift.category
+),
+
+scored as (
+    select
+        *,
+        segment_incremental_conversion * offer_value as segment_offer_score
+    from valued
 ),
 
 ranked as (
     select
         *,
         row_number() over (
-            partition by segment_name order by segment_offer_score desc, product_id asc
+            partition by segment_name
+            order by segment_offer_score desc, offer_value desc, product_id asc
         ) as candidate_rank
     from scored
 ),

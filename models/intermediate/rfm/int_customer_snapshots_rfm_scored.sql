@@ -64,7 +64,8 @@ customer_orders as (
 -- Both bounds grow with k, so each order enters the snapshots once (the
 -- first k whose as-of date is after it) and leaves at most once (the first
 -- k whose lookback starts after it). Worked out per order day: a few hundred
--- days x twelve snapshots, instead of every order x twelve.
+-- days x the snapshots, instead of every order x every snapshot. snapshot_number
+-- may have gaps (int_rfm_snapshots): only its order matters here.
 order_days as (
     select distinct order_date from customer_orders
 ),

@@ -1,3 +1,8 @@
+-- One row per contactable customer per offer rank: the ranking of
+-- int_customer_offers_ranked, published with the as-of date. Whether the
+-- customer is actually sent the rank-1 offer is the contact policy's call
+-- (dim_customers.contact_status, fct_campaign_audience).
+
 with
 
 ranked_offers as (
@@ -25,9 +30,14 @@ final as (
         ranked_offers.copy_source,
         ranked_offers.fallback_reason,
         ranked_offers.reason_code,
-        cast(ranked_offers.segment_conversion_rate as double) as segment_conversion_rate,
+        cast(ranked_offers.segment_incremental_conversion as double)
+            as segment_incremental_conversion,
         cast(ranked_offers.affinity_lift as double) as affinity_lift,
-        cast(ranked_offers.predicted_conversion_rate as double) as predicted_conversion_rate,
+        cast(ranked_offers.predicted_incremental_conversion as double)
+            as predicted_incremental_conversion,
+        -- Deprecated aliases (one release): they now hold the incremental values.
+        cast(ranked_offers.segment_incremental_conversion as double) as segment_conversion_rate,
+        cast(ranked_offers.predicted_incremental_conversion as double) as predicted_conversion_rate,
         ranked_offers.expected_order_value,
         ranked_offers.expected_margin,
         ranked_offers.offer_score,

@@ -1,7 +1,8 @@
 -- Customers are the clean rows of the customer table plus every RFM-scored
 -- customer (a completed order in the lookback window), so data without a
 -- customer table (orders only) still has its buyers here
--- (int_customers_contactable builds that list).
+-- (int_customers_contactable builds that list). contact_status is the
+-- closed loop's decision for the next campaign (int_customer_contact_policy).
 
 with
 
@@ -19,6 +20,10 @@ scored_customers as (
 
 clustered_customers as (
     select * from {{ ref('int_customers_clustered') }}
+),
+
+contact_policy as (
+    select * from {{ ref('int_customer_contact_policy') }}
 ),
 
 ranked_offers as (
@@ -62,6 +67,11 @@ joined as (
         contactable.is_push_contactable,
         contactable.not_contactable_reason,
         cast(coalesce(offer_counts.offers, 0) as integer) as offers,
+        contact_policy.contact_status,
+        contact_policy.contact_status_reason,
+        contact_policy.expected_incremental_margin,
+        contact_policy.contact_cost,
+        -- Deprecated alias, removed in the next release: use contact_status.
         case
             when offer_counts.offers > 0 then 'has_offers'
             when not contactable.is_contactable then 'not_contactable'
@@ -77,6 +87,8 @@ joined as (
         on contactable.customer_id = clustered_customers.customer_id
     left join offer_counts
         on contactable.customer_id = offer_counts.customer_id
+    left join contact_policy
+        on contactable.customer_id = contact_policy.customer_id
 )
 
 select * from joined

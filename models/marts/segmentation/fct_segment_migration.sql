@@ -23,18 +23,32 @@ snapshot_scores as (
     select * from {{ ref('int_customer_snapshots_rfm_scored') }}
 ),
 
+-- int_rfm_snapshots also holds older month ends that only campaign sends
+-- need (segment at send); migration reads the last twelve alone.
+migration_snapshots as (
+    select * from snapshots
+    where is_migration_snapshot
+),
+
+migration_snapshot_scores as (
+    select snapshot_scores.*
+    from snapshot_scores
+    inner join migration_snapshots
+        on snapshot_scores.month_end_date = migration_snapshots.month_end_date
+),
+
 scored_customers as (
-    select distinct customer_id from snapshot_scores
+    select distinct customer_id from migration_snapshot_scores
 ),
 
 -- Every scored customer at every month end, scored or not that month.
 customer_months as (
     select
         scored_customers.customer_id,
-        snapshots.snapshot_number,
-        snapshots.month_end_date
+        migration_snapshots.snapshot_number,
+        migration_snapshots.month_end_date
     from scored_customers
-    cross join snapshots
+    cross join migration_snapshots
 ),
 
 segments_by_month as (
@@ -42,17 +56,19 @@ segments_by_month as (
         customer_months.customer_id,
         customer_months.snapshot_number,
         customer_months.month_end_date,
-        snapshot_scores.r_score,
-        snapshot_scores.f_score,
-        snapshot_scores.m_score,
-        snapshot_scores.rfm_score,
-        snapshot_scores.recency_days,
-        coalesce(snapshot_scores.rfm_segment, {{ no_recent_purchases_segment() }}) as rfm_segment
+        migration_snapshot_scores.r_score,
+        migration_snapshot_scores.f_score,
+        migration_snapshot_scores.m_score,
+        migration_snapshot_scores.rfm_score,
+        migration_snapshot_scores.recency_days,
+        coalesce(
+            migration_snapshot_scores.rfm_segment, {{ no_recent_purchases_segment() }}
+        ) as rfm_segment
     from customer_months
-    left join snapshot_scores
+    left join migration_snapshot_scores
         on
-            customer_months.customer_id = snapshot_scores.customer_id
-            and customer_months.month_end_date = snapshot_scores.month_end_date
+            customer_months.customer_id = migration_snapshot_scores.customer_id
+            and customer_months.month_end_date = migration_snapshot_scores.month_end_date
 ),
 
 with_previous as (
