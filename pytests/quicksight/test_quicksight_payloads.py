@@ -230,8 +230,10 @@ def test_rls_rules_data_set_and_targets(project_marts: list[Mart]) -> None:
         for request in plan.requests
         if request.params.get("RowLevelPermissionDataSet", {}).get("Arn") == rules_arn
     }
+    # Every mart with one row per customer and an rfm_segment column.
     assert protected == {
         "rfm-nbo-dim_customers",
+        "rfm-nbo-fct_campaign_audience",
         "rfm-nbo-fct_next_best_offers",
         "rfm-nbo-fct_segment_migration",
     }

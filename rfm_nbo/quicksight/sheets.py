@@ -39,7 +39,9 @@ SEGMENT_NAME_COLUMNS = ("display_order", "segment_name", "description", "scheme"
 NEXT_BEST_OFFERS = "fct_next_best_offers"
 CAMPAIGN_PERFORMANCE = "fct_campaign_performance"
 CLUSTER_DIMENSIONS = ("cluster_name", "cluster_label", "cluster_id")
-Z_95 = "1.96"  # as fct_campaign_performance: uplift +/- 1.96 x unpooled standard error
+# The pooled-by-segment Wald interval below is QuickSight's own; the mart's cells
+# use Newcombe intervals and q-values (issue 16 moves this visual onto them).
+Z_95 = "1.96"
 
 CAMPAIGN_TABLE_COLUMNS = (
     "campaign_name",
@@ -53,6 +55,8 @@ CAMPAIGN_TABLE_COLUMNS = (
     "conversion_uplift_ci_lower",
     "conversion_uplift_ci_upper",
     "uplift_p_value",
+    "uplift_q_value",
+    "minimum_detectable_uplift",
     "incremental_margin",
     "allocated_cost",
     "return_on_investment",
