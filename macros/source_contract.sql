@@ -25,6 +25,33 @@
 {% endmacro %}
 
 
+{#- Whether a raw table has a column, for the contract's optional columns
+    (not every export carries them). Asked at execution time, from the
+    relation's own columns (DuckDB seeds or raw_files views, Glue tables on
+    Athena); at parse time, and before the relation exists, the answer is
+    false, so the model compiles with the column as null. -#}
+{% macro source_has_column(source_name, table_name, column) %}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set present = adapter.get_columns_in_relation(source(source_name, table_name))
+        | map(attribute='name') | map('lower') | list -%}
+    {{ return(column | lower in present) }}
+{% endmacro %}
+
+
+{#- An optional raw column as raw_text() when the table has it, else a
+    null of the same type: the model reads the column the same way whether
+    or not the user's export carries it. -#}
+{% macro optional_raw_text(source_name, table_name, column) -%}
+    {%- if source_has_column(source_name, table_name, column) -%}
+        {{ raw_text(column) }}
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{%- endmacro %}
+
+
 {#- Column names marked `meta.required: true` for one source table. -#}
 {% macro shop_required_columns(source_name, table_name) %}
     {%- set required = [] -%}

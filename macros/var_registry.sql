@@ -155,7 +155,7 @@ vars:
     default: 0.8
     min: 0
     max: 1
-    description: Planned share of members in the treatment group, for the sample-ratio check.
+    description: Planned share of members in the treatment group, for the sample-ratio check; the default for campaigns without a treatment_share.
   campaign_small_cell_members:
     type: integer
     default: 30

@@ -3,7 +3,8 @@ the raw campaign tables receive, and the errors a user can fix.
 
 Expected values are worked out by hand from the rows below: 3 email members (2
 treatment at 0.01 each -> cost 0.02), 2 sms members (1 treatment at 0.06 -> cost
-0.06), discounts 0.15 -> '15' and 0.125 -> '12.5' percent.
+0.06), discounts 0.15 -> '15' and 0.125 -> '12.5' percent, the mart's design
+treatment share 0.9 (a build with holdout_share 0.1) -> treatment_share '0.9'.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ create table rfm_marts.fct_campaign_audience (
     rfm_segment varchar, channel varchar, experiment_group varchar, is_treatment boolean,
     product_id varchar, product_name varchar, category varchar, discount_rate double,
     headline varchar, body varchar, sms varchar, copy_source varchar,
-    expected_incremental_margin double, contact_cost double, as_of_date date
+    expected_incremental_margin double, contact_cost double, design_treatment_share double,
+    as_of_date date
 )
 """
 
@@ -49,7 +51,10 @@ def write_warehouse(
     audience_id: str = "nbo-2026-07-01",
     id_map: dict[str, str] | None = None,
     with_mart: bool = True,
+    shares: dict[str, float | None] | None = None,
 ) -> Path:
+    """A mini warehouse; `shares` gives a customer's design_treatment_share
+    (default 0.9)."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema rfm_marts")
         con.execute("create schema rfm_restricted")
@@ -67,7 +72,7 @@ def write_warehouse(
         for suffix, customer, segment, channel, group, product, discount, cost in rows:
             con.execute(
                 "insert into rfm_marts.fct_campaign_audience values"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     audience_id,
                     f"{audience_id}-{suffix}",
@@ -86,6 +91,7 @@ def write_warehouse(
                     "template",
                     0.5,
                     cost,
+                    (shares or {}).get(customer, 0.9),
                     AS_OF,
                 ],
             )
@@ -155,6 +161,7 @@ def test_one_folder_per_channel_campaign_with_the_three_files(
             "started_at": "2026-07-01 09:30:00",
             "ended_at": "2026-07-01 09:30:00",
             "cost": "0.02",
+            "treatment_share": "0.9",
         }
     ]
 
@@ -293,3 +300,41 @@ def test_a_campaign_measured_before_is_exported_with_a_warning(
     warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert len(warnings) == 1
     assert "campaign nbo-2026-07-01-email is already in fct_campaign_performance" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("share", "written"),
+    [(0.9, "0.9"), (0.85, "0.85"), (1.0, "1"), (0.0, "0"), (2 / 3, "0.666667")],
+)
+def test_the_treatment_share_is_written_with_at_most_six_decimals(
+    tmp_path: Path, share: float, written: str
+) -> None:
+    # Staging quarantines a nonzero 7th decimal (too_many_decimals_treatment_share):
+    # 2/3 = 0.6666666... is rounded to 6 decimals, 0.666667.
+    customers = [row[1] for row in ROWS]
+    warehouse = write_warehouse(tmp_path / "wh.duckdb", shares=dict.fromkeys(customers, share))
+    out = tmp_path / "out"
+    assert export(warehouse, out) == 0
+    for folder in out.iterdir():
+        [campaign] = read_csv(folder / "campaigns.csv")[1]
+        assert campaign["treatment_share"] == written
+
+
+def test_a_campaign_with_two_design_shares_is_refused(tmp_path: Path, capsys) -> None:
+    warehouse = write_warehouse(tmp_path / "wh.duckdb", shares={"C2": 0.8})
+    assert export(warehouse, tmp_path / "out") == 2
+    error = capsys.readouterr().err
+    assert "nbo-2026-07-01-email mixes design treatment shares [0.8, 0.9]" in error
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("share", [None, 1.5, -0.1])
+def test_a_design_share_outside_zero_to_one_is_refused(
+    tmp_path: Path, capsys, share: float | None
+) -> None:
+    warehouse = write_warehouse(tmp_path / "wh.duckdb", shares={"C4": share})
+    assert export(warehouse, tmp_path / "out") == 2
+    error = capsys.readouterr().err
+    assert f"design_treatment_share {share} (a fraction 0..1)" in error
+    assert "'C4'" in error
+    assert not (tmp_path / "out").exists()

@@ -78,9 +78,20 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 
 def append_rows(path: Path, rows: list[dict[str, str]]) -> None:
-    """Append rows under the file's own header (its column order, not ours)."""
+    """Append rows under the file's own header (its column order, not ours).
+    A column the rows carry and the file lacks (the optional
+    campaigns.treatment_share, which the generator does not write) is added
+    to the file first, blank on its earlier rows, as README tells a user to."""
     with path.open(newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle))
+    new_columns = [name for row in rows for name in row if name not in header]
+    if new_columns:
+        existing = read_rows(path)
+        header += list(dict.fromkeys(new_columns))
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(existing)
     text = path.read_bytes()
     with path.open("a", newline="", encoding="utf-8") as handle:
         if text and not text.endswith(b"\n"):

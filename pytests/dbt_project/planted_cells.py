@@ -2,14 +2,19 @@
 
 A cell is (campaign_id, segment_at_send) as fct_campaign_performance groups it.
 The generator plants effects per campaign x behaviour type (truth.json) and
-knows every customer's type (customer_types.csv); a cell mixes types, so its
-planted effect is the membership-weighted mean over the cell's members (both
-groups, from int_campaign_members_attributed) of:
+knows every customer's type and expected response value (customer_types.csv);
+a cell mixes types and customers, so its planted effect is the
+membership-weighted mean over the cell's members (both groups, from
+int_campaign_members_attributed) of:
 
-- conversion uplift: the type's uplift in that campaign;
-- incremental margin per member: (base_rate + uplift) x margin[treatment] -
-  base_rate x margin[control], the margins being the expected margin of one
-  response order of that type and group (truth.json `response_value`).
+- conversion uplift: the member's type's uplift in that campaign;
+- incremental margin per member: (base_rate + uplift) x margin_treatment -
+  base_rate x margin_control, with the type's base rate and uplift in that
+  campaign and the member's own expected margin of one response order per
+  group (customer_types.csv `response_margin_treatment` and
+  `response_margin_control`: a basket comes from the customer's favourite
+  categories, whose prices differ a lot, and segments select customers by
+  spend, so a type-level margin would bias every segment).
 
 `planted_segments` pools the same quantities per segment over all campaigns
 (membership-weighted), for segment-level checks such as fct_segment_uplift.
@@ -25,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from rfm_nbo.generator.response_value import incremental_margin_per_member
+from rfm_nbo.generator.tables import RESPONSE_VALUE_COLUMNS
 
 MEMBERS_TABLE = "rfm_intermediate.int_campaign_members_attributed"
 CELL_KEYS = ["campaign_id", "segment_at_send"]
@@ -32,30 +38,26 @@ EFFECTS = ["planted_uplift", "planted_incremental_margin_per_member"]
 
 
 def type_effects(truth_dir: Path) -> pd.DataFrame:
-    """One row per campaign x behaviour type: planted uplift and incremental margin per member."""
+    """One row per campaign x behaviour type: the planted base rate and uplift."""
     truth = json.loads((truth_dir / "truth.json").read_text(encoding="utf-8"))
-    margins = truth["response_value"]["by_behaviour_type"]
-    rows = []
-    for campaign_id, campaign in truth["campaigns"].items():
-        for behaviour_type, cell in campaign["by_behaviour_type"].items():
-            margin = margins[behaviour_type]["margin"]
-            rows.append(
-                {
-                    "campaign_id": campaign_id,
-                    "behaviour_type": behaviour_type,
-                    "planted_uplift": cell["uplift"],
-                    "planted_incremental_margin_per_member": incremental_margin_per_member(
-                        cell["base_rate"], cell["uplift"], margin["treatment"], margin["control"]
-                    ),
-                }
-            )
+    rows = [
+        {
+            "campaign_id": campaign_id,
+            "behaviour_type": behaviour_type,
+            "base_rate": cell["base_rate"],
+            "planted_uplift": cell["uplift"],
+        }
+        for campaign_id, campaign in truth["campaigns"].items()
+        for behaviour_type, cell in campaign["by_behaviour_type"].items()
+    ]
     return pd.DataFrame(rows)
 
 
 def customer_types(truth_dir: Path) -> pd.DataFrame:
-    """customer_id -> behaviour_type, as the generator planted it."""
+    """customer_id -> behaviour_type and expected response margins, as the generator planted."""
     with (truth_dir / "customer_types.csv").open(newline="", encoding="utf-8") as file:
-        return pd.DataFrame(list(csv.DictReader(file)))
+        types = pd.DataFrame(list(csv.DictReader(file)))
+    return types.astype({column: float for column in RESPONSE_VALUE_COLUMNS})
 
 
 def read_members(warehouse: Path) -> pd.DataFrame:
@@ -67,7 +69,8 @@ def read_members(warehouse: Path) -> pd.DataFrame:
 
 
 def planted_members(warehouse: Path, truth_dir: Path) -> pd.DataFrame:
-    """Every member with its planted type and its type's planted effects in its campaign."""
+    """Every member with its planted type, its type's base rate and uplift in its campaign,
+    and its own planted incremental margin (from its own expected response margins)."""
     members = read_members(warehouse)
     typed = members.merge(customer_types(truth_dir), on="customer_id", how="left")
     untyped = typed["behaviour_type"].isna()
@@ -76,7 +79,17 @@ def planted_members(warehouse: Path, truth_dir: Path) -> pd.DataFrame:
             f"{int(untyped.sum())} members have no planted type: is {truth_dir} the truth of "
             f"the data built into {warehouse}?"
         )
-    return typed.merge(type_effects(truth_dir), on=["campaign_id", "behaviour_type"], how="left")
+    effects = typed.merge(
+        type_effects(truth_dir), on=["campaign_id", "behaviour_type"], how="left", validate="m:1"
+    )
+    return effects.assign(
+        planted_incremental_margin_per_member=incremental_margin_per_member(
+            effects["base_rate"],
+            effects["planted_uplift"],
+            effects["response_margin_treatment"],
+            effects["response_margin_control"],
+        )
+    )
 
 
 def _weighted(members: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

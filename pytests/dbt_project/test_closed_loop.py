@@ -23,6 +23,7 @@ import pytest
 import yaml
 from dbt_runner import PROJECT_DIR, DbtProject
 from loop_simulator import CampaignOutcome, simulate_round
+from scipy.stats import chisquare
 
 RAW_TABLES = (
     "customers",
@@ -38,6 +39,7 @@ RAW_TABLES = (
 PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 WINDOW_DAYS = PROJECT_VARS["attribution_window_days"]
 HOLDOUT_SHARE = PROJECT_VARS["holdout_share"]
+DEFAULT_DESIGN_SHARE = PROJECT_VARS["campaign_design_treatment_share"]
 
 
 @dataclass
@@ -59,6 +61,14 @@ class Build:
             f" from rfm_marts.fct_campaign_performance where campaign_id = '{campaign_id}'"
         )
         return row
+
+    def sample_ratio_cells(self, campaign_id: str) -> list[tuple]:
+        """(design share, p-value, treatment members, control members) per cell."""
+        return self.project.query(
+            "select design_treatment_share, sample_ratio_p_value, treatment_members,"
+            " control_members from rfm_marts.fct_campaign_performance"
+            f" where campaign_id = '{campaign_id}'"
+        )
 
     def segment_uplift_counts(self) -> tuple[int, ...]:
         """Strata (campaign x segment), treatment and control members and
@@ -216,6 +226,36 @@ def test_each_campaign_comes_back_measured_against_its_holdout(loop: Loop) -> No
     # Round 1's campaigns are still measured, unchanged, after round 2.
     for campaign_id in loop.rounds[0].outcomes:
         assert loop.final.performance(campaign_id) == loop.rounds[1].build.performance(campaign_id)
+
+
+@pytest.mark.slow
+def test_the_split_is_checked_against_the_holdout_the_audience_planned(loop: Loop) -> None:
+    """The export writes treatment_share = 1 - holdout_share into campaigns.csv,
+    so every cell of a loop campaign is tested against the split it was drawn
+    with: no sample-ratio alarm (p below 0.001) on a correct holdout. Against
+    the default design (campaign_design_treatment_share, 0.8) the same counts
+    would raise one, so the check has teeth."""
+    builds_after = [loop.rounds[1].build, loop.final]
+    flagged_by_default = 0
+    for loop_round, measured in zip(loop.rounds, builds_after, strict=True):
+        for folder in loop_round.export_dirs:
+            with (folder / "campaigns.csv").open(newline="") as handle:
+                [campaign] = csv.DictReader(handle)
+            assert float(campaign["treatment_share"]) == pytest.approx(1 - HOLDOUT_SHARE)
+        for campaign_id in loop_round.outcomes:
+            cells = measured.sample_ratio_cells(campaign_id)
+            assert cells, campaign_id
+            for design, p_value, treated, controls in cells:
+                assert design == pytest.approx(1 - HOLDOUT_SHARE)
+                if treated + controls == 0 or p_value is None:
+                    continue
+                assert p_value >= 0.001, (campaign_id, treated, controls, p_value)
+                n = treated + controls
+                against_default = chisquare(
+                    [treated, controls], [n * DEFAULT_DESIGN_SHARE, n * (1 - DEFAULT_DESIGN_SHARE)]
+                ).pvalue
+                flagged_by_default += against_default < 0.001
+    assert flagged_by_default > 0
 
 
 @pytest.mark.slow

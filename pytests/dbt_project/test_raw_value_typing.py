@@ -9,7 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from dbt_runner import DbtProject
+import yaml
+from dbt_runner import PROJECT_DIR, DbtProject
 
 ORDERS_HEADER = "order_id,customer_id,ordered_at,status,channel"
 ITEMS_HEADER = "order_id,line_number,product_id,quantity,unit_price,discount_amount"
@@ -151,3 +152,88 @@ def test_timestamps_keep_their_offset_and_days_follow_the_reporting_zone(
     assert str(as_of_date) == as_of
     got = dict(dbt_project.query("select customer_id, recency_days from rfm_marts.dim_customers"))
     assert {customer: got[customer] for customer in recency} == recency
+
+
+CAMPAIGNS_HEADER = "campaign_id,campaign_name,channel,started_at,ended_at,cost,treatment_share"
+
+# campaign_id -> (raw treatment_share, expected verdict, expected share when clean).
+# A share is a fraction 0..1 (docs/data_quality.md: bound 1, no sign, at most
+# six decimals); blank is null, which means the var's design share.
+SHARE_CASES: dict[str, tuple[str, str | None, float | None]] = {
+    "k1": ("0.9", None, 0.9),
+    "k2": ("", None, None),
+    "k3": ("1", None, 1.0),
+    "k4": ("0", None, 0.0),
+    "k5": (" 0.85 ", None, 0.85),  # trimmed like every raw value
+    "k6": ("1.5", "out_of_range_treatment_share", None),
+    "k7": ("-0.1", "negative_treatment_share", None),
+    "k8": ("90%", "unparseable_treatment_share", None),
+    "k9": ("0.12345678", "too_many_decimals_treatment_share", None),
+}
+
+
+@pytest.fixture(scope="module")
+def campaign_shares_build(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    workdir = tmp_path_factory.mktemp("campaign_shares")
+    # Orders and amounts only: no order_items needed.
+    orders = write(
+        workdir / "orders.csv",
+        ORDERS_HEADER + ",order_amount",
+        ["o1,c1,2026-03-01 10:00:00,completed,web,10"],
+    )
+    campaigns = write(
+        workdir / "campaigns.csv",
+        CAMPAIGNS_HEADER,
+        [
+            f"{key},Campaign {key},email,2026-02-01 09:00:00,,10,{share}"
+            for key, (share, _, _) in SHARE_CASES.items()
+        ],
+    )
+    project = DbtProject(workdir)
+    run = project.run("build", "--vars", raw_files(orders=orders, campaigns=campaigns))
+    assert run.returncode == 0, run.output[-5000:]
+    return project
+
+
+def test_a_bad_treatment_share_quarantines_its_campaign(
+    campaign_shares_build: DbtProject,
+) -> None:
+    quarantined = campaign_shares_build.query(
+        "select raw_record, dq_reason from rfm_marts.fct_quarantined_rows "
+        "where source_table = 'campaigns'"
+    )
+    # The raw record shows the share as given, as its last field.
+    got = {
+        record.split(" | ")[0]: (reason, record.split(" | ")[-1]) for record, reason in quarantined
+    }
+    assert got == {
+        key: (reason, share)
+        for key, (share, reason, _) in SHARE_CASES.items()
+        if reason is not None
+    }
+    clean = dict(
+        campaign_shares_build.query(
+            "select campaign_id, treatment_share from rfm_intermediate.int_campaigns_validated"
+        )
+    )
+    assert clean == {
+        key: share for key, (_, reason, share) in SHARE_CASES.items() if reason is None
+    }
+
+
+def test_campaigns_without_a_treatment_share_column_build(demo_build: DbtProject) -> None:
+    """The demo seeds have no treatment_share column: staging reads it as null,
+    leaves it out of the raw record, and every cell is checked against the
+    var's design share."""
+    [(rows, shares, fields)] = demo_build.query(
+        "select count(*), count(treatment_share), max(length(raw_record) -"
+        " length(replace(raw_record, ' | ', ''))) / 3 + 1"
+        " from rfm_staging.stg_shop__campaigns"
+    )
+    assert rows > 0 and shares == 0
+    assert fields == 6  # campaign_id .. cost, and no seventh
+    designs = demo_build.query(
+        "select distinct design_treatment_share from rfm_marts.fct_campaign_performance"
+    )
+    project_vars = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    assert designs == [(project_vars["campaign_design_treatment_share"],)]

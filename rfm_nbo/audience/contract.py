@@ -26,6 +26,7 @@ AUDIENCE_COLUMNS = (
     "body",
     "sms",
     "contact_cost",
+    "design_treatment_share",
     "as_of_date",
 )
 
@@ -40,8 +41,17 @@ CAMPAIGN_MEMBERS_COLUMNS = (
     "sent_at",
 )
 
-# Raw source shop.campaigns: one row per campaign.
-CAMPAIGNS_COLUMNS = ("campaign_id", "campaign_name", "channel", "started_at", "ended_at", "cost")
+# Raw source shop.campaigns: one row per campaign. treatment_share (optional in
+# the contract) carries the planned split to the sample-ratio check.
+CAMPAIGNS_COLUMNS = (
+    "campaign_id",
+    "campaign_name",
+    "channel",
+    "started_at",
+    "ended_at",
+    "cost",
+    "treatment_share",
+)
 
 # What a sending tool needs per message; the copy columns depend on the channel.
 SEND_COMMON_COLUMNS = (

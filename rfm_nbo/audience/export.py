@@ -6,7 +6,8 @@ to append to the raw campaign tables.
 ``<out>/<campaign_id>/campaigns.csv``         the campaign's row, raw contract
 
 The holdout (control) rows are never sent, but they go into the send log: the
-next build measures the campaign as treatment against them.
+next build measures the campaign as treatment against them, and checks the
+split against the campaign's treatment_share (1 - holdout_share of the build).
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ class ChannelCampaign:
         return tuple(member for member in self.members if not member.is_treatment)
 
     @property
+    def treatment_share(self) -> float | None:
+        """The planned treatment share (split_campaigns checks it is one value)."""
+        return self.members[0].design_treatment_share if self.members else None
+
+    @property
     def cost(self) -> float:
         """Planned cost: the contact cost of every message sent (holdout costs nothing)."""
         return round(sum(member.contact_cost or 0.0 for member in self.treatment), 2)
@@ -66,11 +72,17 @@ def split_campaigns(members: Iterable[AudienceMember]) -> list[ChannelCampaign]:
     for campaign_id, rows in sorted(grouped.items()):
         channels = {row.channel for row in rows}
         audiences = {row.audience_campaign_id for row in rows}
+        shares = {row.design_treatment_share for row in rows}
         if len(channels) > 1 or len(audiences) > 1:
             raise AudienceError(
                 f"Campaign {campaign_id} mixes channels {sorted(channels)} or audiences "
                 f"{sorted(audiences)}; the campaigns table holds one channel per campaign. "
                 "Rebuild fct_campaign_audience with `dbt build`."
+            )
+        if len(shares) > 1:
+            raise AudienceError(
+                f"Campaign {campaign_id} mixes design treatment shares {sorted(shares)}; one "
+                "build plans one split. Rebuild fct_campaign_audience with `dbt build`."
             )
         check_folder_name(campaign_id)
         campaigns.append(ChannelCampaign(campaign_id, audiences.pop(), channels.pop(), tuple(rows)))
@@ -102,6 +114,14 @@ def check_targets(out: Path, campaigns: Sequence[ChannelCampaign], overwrite: bo
             "was exported before. Pass --overwrite to replace the files, or build a new "
             "audience with `dbt build --vars '{audience_campaign_id: ...}'`."
         )
+
+
+def format_share(share: float | None) -> str:
+    """A 0..1 share with at most 6 decimals (staging quarantines more as
+    too_many_decimals_treatment_share): 0.9 -> '0.9', 1.0 -> '1', None -> ''."""
+    if share is None:
+        return ""
+    return f"{share:.6f}".rstrip("0").rstrip(".")
 
 
 def format_pct(rate: float | None) -> str:
@@ -160,6 +180,7 @@ def campaign_row(campaign: ChannelCampaign, sent_at: datetime) -> dict[str, str]
         "started_at": planned,
         "ended_at": planned,
         "cost": f"{campaign.cost:.2f}",
+        "treatment_share": format_share(campaign.treatment_share),
     }
 
 

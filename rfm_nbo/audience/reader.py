@@ -43,6 +43,7 @@ class AudienceMember:
     body: str | None
     sms: str | None
     contact_cost: float | None
+    design_treatment_share: float | None
     as_of_date: date | None
 
     @property
@@ -156,7 +157,7 @@ def _member(row: tuple, id_map: dict[str, str]) -> AudienceMember:
                 "the warehouse is half rebuilt. Run `dbt build` again."
             )
         values["customer_id"] = id_map[key]
-    for name in ("discount_rate", "contact_cost"):
+    for name in ("discount_rate", "contact_cost", "design_treatment_share"):
         if values[name] is not None:
             values[name] = float(values[name])
     return AudienceMember(**values)
@@ -173,6 +174,8 @@ def _check(member: AudienceMember) -> None:
         problem = f"channel {member.channel!r} (expected one of {', '.join(SEND_COPY_COLUMNS)})"
     elif member.discount_rate is not None and not 0 <= member.discount_rate <= 1:
         problem = f"discount_rate {member.discount_rate} (a fraction 0..1)"
+    elif member.design_treatment_share is None or not 0 <= member.design_treatment_share <= 1:
+        problem = f"design_treatment_share {member.design_treatment_share} (a fraction 0..1)"
     if problem:
         raise AudienceError(
             f"{AUDIENCE_MART} holds {problem} for customer {member.customer_id!r}: run "

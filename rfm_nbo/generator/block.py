@@ -188,6 +188,8 @@ def simulate_block(
             "last_name": customers.last_name,
             "domain": customers.domain,
             "behaviour": customers.behaviour,
+            # Not a raw column: the planted per-customer response value needs them.
+            "favourites": customers.favourites,
         },
         "orders": {
             "order": np.arange(orders.size),

@@ -20,7 +20,7 @@ from rfm_nbo.generator.campaigns import CampaignPlan, plan_campaigns
 from rfm_nbo.generator.defects import CleanCounts, Defects, plant_defects
 from rfm_nbo.generator.params import GeneratorParams
 from rfm_nbo.generator.products import CATEGORIES, Catalogue, build_catalogue
-from rfm_nbo.generator.response_value import expected_response_values
+from rfm_nbo.generator.response_value import CustomerResponseModel, expected_response_values
 from rfm_nbo.generator.rng import (
     BLOCK_SIZE,
     CAMPAIGNS_STREAM,
@@ -55,25 +55,28 @@ class RunSummary:
 
 @dataclass(frozen=True)
 class _World:
-    """What every block shares: the catalogue, the campaign plan, samplers, id widths."""
+    """What every block shares: catalogue, campaign plan, samplers, id widths, response model."""
 
     catalogue: Catalogue
     plan: CampaignPlan
     samplers: Samplers
     ids: IdFormat
+    response_model: CustomerResponseModel
 
     @staticmethod
     def build(params: GeneratorParams) -> _World:
         k = params.defects_per_class
         catalogue = build_catalogue(stream(params.seed, PRODUCTS_STREAM), params.products, 4 * k)
+        samplers = Samplers.for_catalogue(catalogue, len(CATEGORIES))
         return _World(
             catalogue=catalogue,
             plan=plan_campaigns(stream(params.seed, CAMPAIGNS_STREAM), params),
-            samplers=Samplers.for_catalogue(catalogue, len(CATEGORIES)),
+            samplers=samplers,
             ids=IdFormat(
                 customer_width=id_width(CUSTOMER_MIN_WIDTH, params.customers + 3 * k),
                 product_width=catalogue.id_width,
             ),
+            response_model=CustomerResponseModel.build(params, catalogue, samplers),
         )
 
 
@@ -152,7 +155,7 @@ def _write_tables(
                     simulate_block(params, world.catalogue, world.plan, world.samplers, index)
                 )
                 bar.update(block_customers(params.customers, index))
-            chunk = format_chunk(blocks, order_offset, world.ids)
+            chunk = format_chunk(blocks, order_offset, world.ids, world.response_model)
             order_offset += chunk.orders
             if first == 0:
                 block0 = {t: chunk.tables[t].slice(0, blocks[0].rows(t)) for t in chunk.tables}

@@ -65,6 +65,15 @@ class ProductSampler:
         edges[last_of_category] = cats[last_of_category] + 1.0
         self._order = order
         self._edges = edges
+        self._categories = cats
+
+    def probabilities(self) -> np.ndarray:
+        """Per product code, the chance `draw` picks it when asked for its category."""
+        first_of_category = np.insert(self._categories[1:] != self._categories[:-1], 0, True)
+        start = np.where(first_of_category, self._categories, np.roll(self._edges, 1))
+        chance = np.empty(len(self._order))
+        chance[self._order] = self._edges - start
+        return chance
 
     def draw(self, rng: np.random.Generator, categories: np.ndarray) -> np.ndarray:
         """One product code per requested category code."""

@@ -18,6 +18,7 @@ from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES, SEGMENT_NAMES
 from rfm_nbo.generator.block import BlockResult, Columns
 from rfm_nbo.generator.campaigns import CAMPAIGN_CHANNELS, CampaignPlan, campaign_cost_cents
 from rfm_nbo.generator.customers import COUNTRIES, EMAIL_DOMAINS, FIRST_NAMES, LAST_NAMES
+from rfm_nbo.generator.response_value import CustomerResponseModel
 from rfm_nbo.generator.schema import (
     CAMPAIGN_EVENT_TYPES,
     CAMPAIGN_GROUPS,
@@ -34,7 +35,19 @@ from rfm_nbo.generator.schema import (
 )
 
 SEGMENT_LABELS = tuple(SEGMENT_NAMES[name] for name in BEHAVIOUR_TYPES)
-CUSTOMER_TYPES_SCHEMA = pa.schema([("customer_id", pa.string()), ("behaviour_type", pa.string())])
+RESPONSE_VALUE_COLUMNS = (
+    "response_margin_treatment",
+    "response_margin_control",
+    "response_revenue_treatment",
+    "response_revenue_control",
+)
+CUSTOMER_TYPES_SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.string()),
+        ("behaviour_type", pa.string()),
+        *((name, pa.float64()) for name in RESPONSE_VALUE_COLUMNS),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -72,8 +85,14 @@ class Chunk:
     orders: int
 
 
-def format_chunk(blocks: list[BlockResult], order_offset: int, ids: IdFormat) -> Chunk:
-    """Text tables for `blocks`, whose orders are numbered from `order_offset + 1`."""
+def format_chunk(
+    blocks: list[BlockResult],
+    order_offset: int,
+    ids: IdFormat,
+    response_model: CustomerResponseModel,
+) -> Chunk:
+    """Text tables for `blocks`, whose orders are numbered from `order_offset + 1`, and the
+    customers' planted types and expected response values (`response_model`)."""
     joined: dict[str, Columns] = {}
     for table in blocks[0].tables:
         joined[table] = {
@@ -132,8 +151,16 @@ def format_chunk(blocks: list[BlockResult], order_offset: int, ids: IdFormat) ->
             fmt.timestamps(joined["campaign_events"]["occurred_at"]),
         ),
     }
+    values = response_model.values(customers["favourites"], customers["behaviour"])
     customer_types = pa.Table.from_arrays(
-        [ids.customers(customers["number"]), fmt.labels(BEHAVIOUR_TYPES, customers["behaviour"])],
+        [
+            ids.customers(customers["number"]),
+            fmt.labels(BEHAVIOUR_TYPES, customers["behaviour"]),
+            *(
+                pa.array(np.round(values[name.removeprefix("response_")], 4))
+                for name in RESPONSE_VALUE_COLUMNS
+            ),
+        ],
         schema=CUSTOMER_TYPES_SCHEMA,
     )
     return Chunk(tables=tables, customer_types=customer_types, orders=len(order_number))

@@ -1,6 +1,16 @@
 """The planted truth: what the data really contains, for tests and evaluation only.
 
 Written next to, never inside, the data folder; models never read it.
+customer_types.csv (written chunk by chunk by the pipeline, see
+`tables.format_chunk`) holds one row per clean customer: customer_id, its
+latent behaviour_type, and the exact expected margin and net revenue of one
+response order of that customer in each group (response_margin_treatment,
+response_margin_control, response_revenue_treatment,
+response_revenue_control; currency units, 4 decimals; from the customer's own
+favourite categories and type, `response_value.CustomerResponseModel`). The
+planted incremental margin of treating a member is (base_rate + uplift) x
+response_margin_treatment - base_rate x response_margin_control, with the
+type's base rate and uplift in that campaign.
 truth.json holds the parameters, per table the raw, clean and quarantined row
 counts (by dq_reason, planted and cascaded), per behaviour type its profile
 and head count, per campaign x behaviour type the true base rate and uplift
@@ -11,11 +21,14 @@ Expected value of a response (`response_value`): per behaviour type and group
 the expected margin and net revenue of one response order, in currency units,
 with their Monte Carlo standard errors (`response_value.py` says how: 50,000
 synthetic orders per type and group through the generator's own basket code,
-on a separate random stream). Treatment responses often carry the offer
+on a separate random stream, each a fresh customer: the mean over customers
+of the per-customer values above). Treatment responses often carry the offer
 discount, control responses never do, so the two margins differ. From them,
 per campaign x behaviour type, `incremental_margin_per_member` is the planted
-incremental margin of treating one member of that type in that campaign:
-(base_rate + uplift) x margin[treatment] - base_rate x margin[control].
+incremental margin of treating an average member of that type in that
+campaign: (base_rate + uplift) x margin[treatment] - base_rate x
+margin[control]. A group of members chosen by what they buy (an RFM segment)
+is not average: use the per-customer values for it.
 """
 
 from __future__ import annotations

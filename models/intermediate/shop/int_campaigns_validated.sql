@@ -11,7 +11,8 @@ validated as (
         channel,
         started_at,
         ended_at,
-        cost
+        cost,
+        treatment_share
     from campaigns
     where dq_reason is null
 )

@@ -4,7 +4,10 @@
 -- the offer they would have received, so the send log that comes back
 -- (the campaign_members contract) records it for both groups. One campaign
 -- per channel (campaign_id = audience_campaign_id || '-' || channel), as the
--- campaigns table has one channel per campaign.
+-- campaigns table has one channel per campaign. design_treatment_share is the
+-- split the holdout draw plans (int_customer_contact_policy holds a customer
+-- out with probability holdout_share); the export writes it as the campaign's
+-- treatment_share, so the sample-ratio check tests the split against it.
 
 with
 
@@ -73,6 +76,7 @@ final as (
         cast(expected_incremental_margin as double) as expected_incremental_margin,
         cast(contact_cost as double) as contact_cost,
         cast(contact_status_reason as {{ dbt.type_string() }}) as contact_status_reason,
+        cast(1 - {{ var('holdout_share') }} as double) as design_treatment_share,
         as_of_date
     from audience
 )

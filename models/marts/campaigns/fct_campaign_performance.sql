@@ -17,10 +17,13 @@
 --                      interval on the difference of means; ROI's interval
 --                      follows because the cost is fixed
 --   sample ratio     = chi-square test (1 df) of the observed treatment/control
---                      split against var('campaign_design_treatment_share')
+--                      split against the campaign's planned split: its
+--                      treatment_share, else var('campaign_design_treatment_share')
+--                      (campaigns of the closed loop are split 1 - holdout_share)
 -- Every rate is a fraction 0..1; a zero denominator gives null, never an error.
 
-{%- set design_share = var('campaign_design_treatment_share') %}
+{%- set design_share = 'cast(coalesce(campaigns.treatment_share, '
+    ~ var('campaign_design_treatment_share') ~ ') as double)' %}
 {#- z of 80 % power, scipy.stats.norm.ppf(0.8) -#}
 {%- set z_power_80 = 0.8416212335729143 %}
 
@@ -145,9 +148,14 @@ rates as (
         {{ safe_divide('cells.treatment_margin', 'cells.treatment_members') }}
         - {{ safe_divide('cells.control_margin', 'cells.control_members') }}
             as margin_uplift_per_member,
+        {{ design_share }} as design_treatment_share,
         cast(cells.treatment_members + cells.control_members as double) * {{ design_share }}
             as expected_treatment_members,
-        cast(cells.treatment_members + cells.control_members as double) * (1 - {{ design_share }})
+        -- n - expected treatment, not n x (1 - share): a split exactly on
+        -- design then gives a chi-square of exactly 0 (9 of 10 at 0.9:
+        -- 10 x 0.9 is 9.0 in double, while 1 - 0.9 is 0.09999999999999998)
+        cast(cells.treatment_members + cells.control_members as double)
+        - cast(cells.treatment_members + cells.control_members as double) * {{ design_share }}
             as expected_control_members,
         -- the smallest expected count of the 2 x 2 table (group x converted)
         -- under independence: smallest row total x smallest column total / n
@@ -387,7 +395,7 @@ final as (
             ~ ' * treatment_members - allocated_cost',
             'allocated_cost',
         ) }} as return_on_investment_ci_upper,
-        cast({{ design_share }} as double) as design_treatment_share,
+        design_treatment_share,
         {{ safe_divide('treatment_members', 'treatment_members + control_members') }}
             as observed_treatment_share,
         {{ two_sided_p_value('sqrt(sample_ratio_chi_square)') }} as sample_ratio_p_value,

@@ -4,6 +4,9 @@
 
 {{ assert_source_columns('shop', 'campaigns') }}
 
+{#- treatment_share is optional: older exports and the demo seeds lack it -#}
+{%- set has_treatment_share = source_has_column('shop', 'campaigns', 'treatment_share') %}
+
 with
 
 source as (
@@ -18,9 +21,11 @@ renamed as (
         {{ raw_text('started_at') }} as started_at_text,
         {{ raw_text('ended_at') }} as ended_at_text,
         {{ raw_text('cost') }} as cost_text,
-        {{ raw_record([
-            'campaign_id', 'campaign_name', 'channel', 'started_at', 'ended_at', 'cost',
-        ]) }} as raw_record
+        {{ optional_raw_text('shop', 'campaigns', 'treatment_share') }} as treatment_share_text,
+        {{ raw_record(
+            ['campaign_id', 'campaign_name', 'channel', 'started_at', 'ended_at', 'cost']
+            + (['treatment_share'] if has_treatment_share else [])
+        ) }} as raw_record
     from source
 ),
 
@@ -29,10 +34,12 @@ typed as (
         *,
         {{ parse_timestamp_utc('started_at_text') }} as started_at,
         {{ parse_timestamp_utc('ended_at_text') }} as ended_at,
-        {{ parse_decimal('cost_text') }} as cost
+        {{ parse_decimal('cost_text') }} as cost,
+        {{ parse_decimal('treatment_share_text') }} as treatment_share
     from renamed
 ),
 
+-- treatment_share is a fraction 0..1; blank means the var's design share
 row_checked as (
     select
         *,
@@ -43,6 +50,7 @@ row_checked as (
                 ('ended_at_text is not null and ended_at is null', 'unparseable_ended_at'),
             ]
             + decimal_checks('cost', 'cost_text', 'cost', max_money_amount())
+            + decimal_checks('treatment_share', 'treatment_share_text', 'treatment_share', 1)
             + [('ended_at < started_at', 'invalid_date_range')]
         ) }} as row_dq_reason
     from typed
@@ -66,6 +74,7 @@ final as (
         started_at,
         ended_at,
         coalesce(cost, 0) as cost,
+        cast(treatment_share as double) as treatment_share,
         dq_reason,
         raw_record
     from duplicates_checked
