@@ -71,7 +71,8 @@
 
     P(X = x) is proportional to w(x) = 1 / (x! (n1-x)! (k-x)! (n2-k+x)!), so
     the p-value is a ratio of sums of w relative to the largest w (no
-    overflow, no ln(N!) cancellation).
+    overflow, no ln(N!) cancellation). The sums are exact_sum's, to 35
+    decimals: a p-value below 1e-32 or so comes out as 0.
 
     Enumeration: the support points within `half_window` (default 400) of
     the mode, from a 1,000-row numbers table. Use this test only when some
@@ -106,10 +107,12 @@
         select
             {{ keys }},
             coalesce(
-                sum(case when log_weight - observed_log_weight <= 1e-7 then relative_weight end),
+                {{ exact_sum(
+                    'case when log_weight - observed_log_weight <= 1e-7 then relative_weight end', 35
+                ) }},
                 0.0
             ) as observed_mass,
-            sum(relative_weight) as total_mass
+            {{ exact_sum('relative_weight', 35) }} as total_mass
         from (
             select
                 {{ keys }},

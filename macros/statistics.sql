@@ -105,3 +105,15 @@
         count ~ ' - 1',
     ) }}
 {%- endmacro %}
+
+
+{#- sum() of a double expression that gives the same answer on every build.
+    A parallel sum of doubles adds in whatever order the threads finish, so
+    identical builds can differ in the last bits (and the marts would not be
+    reproducible). Each value is rounded to `scale` decimals and the decimals
+    are added exactly, in any order; the result is a double again.
+    decimal(38, scale) holds magnitudes below 10^(38 - scale): scale 18
+    leaves 10^20, scale 35 (for sums of probabilities up to 1,000) 10^3. -#}
+{% macro exact_sum(expression, scale=18) -%}
+    cast(sum(cast({{ expression }} as decimal(38, {{ scale }}))) as double)
+{%- endmacro %}

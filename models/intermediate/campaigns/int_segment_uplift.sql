@@ -64,16 +64,25 @@ member_values as (
 ),
 
 -- Floor of a group's margin variance: the segment's per-member variance.
+-- (From exact sums: var_samp adds doubles in thread order, and identical
+-- builds must give identical marts.)
 segment_margin_variance as (
     select
         segment_name,
-        var_samp(margin) as margin_variance
+        {{ sample_variance_from_sums(
+            exact_sum('margin * margin'), exact_sum('margin'), 'count(*)',
+        ) }}
+            as margin_variance
     from member_values
     group by segment_name
 ),
 
 overall_margin_variance as (
-    select var_samp(margin) as margin_variance
+    select
+        {{ sample_variance_from_sums(
+            exact_sum('margin * margin'), exact_sum('margin'), 'count(*)',
+        ) }}
+            as margin_variance
     from member_values
 ),
 
@@ -133,10 +142,12 @@ stratum_groups as (
         sum(case when is_treatment then 0 else 1 end) as n_c,
         sum(case when is_treatment then converted else 0 end) as x_t,
         sum(case when is_treatment then 0 else converted end) as x_c,
-        sum(case when is_treatment then margin else 0 end) as margin_sum_t,
-        sum(case when is_treatment then 0 else margin end) as margin_sum_c,
-        sum(case when is_treatment then margin * margin else 0 end) as margin_squares_t,
-        sum(case when is_treatment then 0 else margin * margin end) as margin_squares_c
+        {{ exact_sum('case when is_treatment then margin else 0 end') }} as margin_sum_t,
+        {{ exact_sum('case when is_treatment then 0 else margin end') }} as margin_sum_c,
+        {{ exact_sum('case when is_treatment then margin * margin else 0 end') }}
+            as margin_squares_t,
+        {{ exact_sum('case when is_treatment then 0 else margin * margin end') }}
+            as margin_squares_c
     from member_cells
     group by breakdown, segment_name, breakdown_value, offer_category, discount_rate, campaign_id
 ),
@@ -222,11 +233,13 @@ pooled as (
         sum(n_c) as control_members,
         sum(x_t) as treatment_conversions,
         sum(x_c) as control_conversions,
-        sum(w) as effective_members,
-        sum(w * conversion_difference) / sum(w) as raw_conversion_uplift,
-        sum(w * w * conversion_variance) as conversion_variance_sum,
-        sum(w * margin_difference) / sum(w) as raw_incremental_margin_per_contact,
-        sum(w * w * margin_variance) as margin_variance_sum
+        {{ exact_sum('w') }} as effective_members,
+        {{ exact_sum('w * conversion_difference') }} / {{ exact_sum('w') }}
+            as raw_conversion_uplift,
+        {{ exact_sum('w * w * conversion_variance') }} as conversion_variance_sum,
+        {{ exact_sum('w * margin_difference') }} / {{ exact_sum('w') }}
+            as raw_incremental_margin_per_contact,
+        {{ exact_sum('w * w * margin_variance') }} as margin_variance_sum
     from strata
     group by breakdown, segment_name, breakdown_value, offer_category, discount_rate
 ),
@@ -236,10 +249,13 @@ pooled as (
 -- evidence implies (its prior, worth k members, has variance sigma^2 / k).
 overall_prior as (
     select
-        sum(w * conversion_difference) / sum(w) as conversion_uplift,
-        sum(w * margin_difference) / sum(w) as incremental_margin_per_contact,
-        sum(w * w * conversion_variance) / sum(w) as conversion_member_variance,
-        sum(w * w * margin_variance) / sum(w) as margin_member_variance
+        {{ exact_sum('w * conversion_difference') }} / {{ exact_sum('w') }} as conversion_uplift,
+        {{ exact_sum('w * margin_difference') }} / {{ exact_sum('w') }}
+            as incremental_margin_per_contact,
+        {{ exact_sum('w * w * conversion_variance') }} / {{ exact_sum('w') }}
+            as conversion_member_variance,
+        {{ exact_sum('w * w * margin_variance') }} / {{ exact_sum('w') }}
+            as margin_member_variance
     from strata
     where breakdown = 'segment'
 ),

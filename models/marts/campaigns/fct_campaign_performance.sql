@@ -94,14 +94,17 @@ cells as (
         sum(case when is_treatment then attributed_margin else 0 end) as treatment_margin,
         sum(case when is_treatment then 0 else attributed_margin end) as control_margin,
         -- sums of squares, for the Welch intervals of the money measures
-        -- (as doubles: a decimal square can overflow Athena's 38 digits)
-        sum(case when is_treatment then power(cast(attributed_revenue as double), 2) else 0 end)
+        -- (doubles: a decimal square can overflow Athena's 38 digits; added
+        -- by exact_sum so identical builds give identical marts)
+        {%- set revenue_square = 'power(cast(attributed_revenue as double), 2)' %}
+        {%- set margin_square = 'power(cast(attributed_margin as double), 2)' %}
+        {{ exact_sum('case when is_treatment then ' ~ revenue_square ~ ' else 0 end') }}
             as treatment_revenue_squares,
-        sum(case when is_treatment then 0 else power(cast(attributed_revenue as double), 2) end)
+        {{ exact_sum('case when is_treatment then 0 else ' ~ revenue_square ~ ' end') }}
             as control_revenue_squares,
-        sum(case when is_treatment then power(cast(attributed_margin as double), 2) else 0 end)
+        {{ exact_sum('case when is_treatment then ' ~ margin_square ~ ' else 0 end') }}
             as treatment_margin_squares,
-        sum(case when is_treatment then 0 else power(cast(attributed_margin as double), 2) end)
+        {{ exact_sum('case when is_treatment then 0 else ' ~ margin_square ~ ' end') }}
             as control_margin_squares,
         sum(case when is_segment_label_agreed then 1 else 0 end) as segment_label_agreements
     from member_rows
