@@ -11,6 +11,27 @@
 {%- endmacro %}
 
 
+{#- The shrunk conversion uplift and incremental margin per contact and
+    their posterior sds, from a row's raw values (raw_*), its prior
+    (prior_*), its evidence (effective_members) and the per-member variances
+    (conversion_member_variance, margin_member_variance); k = the prior's
+    weight in members. The same for segment rows and breakdown rows. -#}
+{% macro shrunk_effect_columns(k) -%}
+    {{ shrink('raw_conversion_uplift', 'prior_conversion_uplift', 'effective_members', k) }}
+        as shrunk_conversion_uplift,
+    sqrt(conversion_member_variance / nullif(coalesce(effective_members, 0) + {{ k }}, 0))
+        as shrunk_conversion_uplift_sd,
+    {{ shrink(
+        'raw_incremental_margin_per_contact',
+        'prior_incremental_margin_per_contact',
+        'effective_members',
+        k,
+    ) }} as shrunk_incremental_margin_per_contact,
+    sqrt(margin_member_variance / nullif(coalesce(effective_members, 0) + {{ k }}, 0))
+        as shrunk_incremental_margin_per_contact_sd
+{%- endmacro %}
+
+
 {#- A discount rate (fraction) as a label for breakdown_value, e.g. 0.125 ->
     '12.5%'. Through a decimal, because a double's text differs between
     DuckDB ('0.15') and Trino ('1.5E-1'). -#}

@@ -22,19 +22,10 @@ from pathlib import Path
 import pytest
 import yaml
 from dbt_runner import PROJECT_DIR, DbtProject
+from generated_builds import RAW_TABLES
 from loop_simulator import CampaignOutcome, simulate_round
 from scipy.stats import chisquare
 
-RAW_TABLES = (
-    "customers",
-    "products",
-    "orders",
-    "order_items",
-    "web_events",
-    "campaigns",
-    "campaign_members",
-    "campaign_events",
-)
 # The project's defaults, read where they are set (dbt_project.yml).
 PROJECT_VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
 WINDOW_DAYS = PROJECT_VARS["attribution_window_days"]

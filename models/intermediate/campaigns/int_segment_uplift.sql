@@ -328,18 +328,7 @@ segment_shrunk as (
 segment_posterior as (
     select
         *,
-        {{ shrink('raw_conversion_uplift', 'prior_conversion_uplift', 'effective_members', k) }}
-            as shrunk_conversion_uplift,
-        sqrt(conversion_member_variance / nullif(coalesce(effective_members, 0) + {{ k }}, 0))
-            as shrunk_conversion_uplift_sd,
-        {{ shrink(
-            'raw_incremental_margin_per_contact',
-            'prior_incremental_margin_per_contact',
-            'effective_members',
-            k,
-        ) }} as shrunk_incremental_margin_per_contact,
-        sqrt(margin_member_variance / nullif(coalesce(effective_members, 0) + {{ k }}, 0))
-            as shrunk_incremental_margin_per_contact_sd
+        {{ shrunk_effect_columns(k) }}
     from segment_shrunk
 ),
 
@@ -414,18 +403,7 @@ breakdown_shrunk as (
 breakdown_posterior as (
     select
         *,
-        {{ shrink('raw_conversion_uplift', 'prior_conversion_uplift', 'effective_members', k) }}
-            as shrunk_conversion_uplift,
-        sqrt(conversion_member_variance / nullif(coalesce(effective_members, 0) + {{ k }}, 0))
-            as shrunk_conversion_uplift_sd,
-        {{ shrink(
-            'raw_incremental_margin_per_contact',
-            'prior_incremental_margin_per_contact',
-            'effective_members',
-            k,
-        ) }} as shrunk_incremental_margin_per_contact,
-        sqrt(margin_member_variance / nullif(coalesce(effective_members, 0) + {{ k }}, 0))
-            as shrunk_incremental_margin_per_contact_sd
+        {{ shrunk_effect_columns(k) }}
     from breakdown_shrunk
 ),
 
