@@ -8,7 +8,7 @@
 --
 --   predicted incremental conversion
 --          = the segment x category shrunk incremental conversion uplift
---            (int_segment_uplift, floored at 0: a product is never ranked up
+--            floored at 0 (int_segment_category_uplift: never ranked up
 --            for a negative effect) x the customer's affinity lift on the
 --            category, capped at 1
 --   score  = predicted incremental conversion x expected margin
@@ -44,21 +44,12 @@ products as (
     select * from {{ ref('int_products_validated') }}
 ),
 
-uplift as (
-    select * from {{ ref('int_segment_uplift') }}
-),
-
 discounts as (
     select * from {{ ref('int_segment_discounts_chosen') }}
 ),
 
 category_uplift as (
-    select
-        segment_name,
-        offer_category as category,
-        greatest(coalesce(shrunk_conversion_uplift, 0), 0) as incremental_conversion
-    from uplift
-    where breakdown = 'offer_category'
+    select * from {{ ref('int_segment_category_uplift') }}
 ),
 
 affinity as (

@@ -3,8 +3,8 @@
 -- playbook and vars: enough stock, a lifecycle stage the segment allows, and
 -- a margin above the floor even at the segment's largest discount (so the
 -- short list does not change when the learned discount does). Ranked by the
--- segment's shrunk incremental conversion uplift on the category
--- (int_segment_uplift, floored at 0: a negative effect ranks like none)
+-- segment's shrunk incremental conversion uplift on the category, floored
+-- at 0 (int_segment_category_uplift)
 -- times the margin (or revenue) at the segment's chosen discount
 -- (int_segment_discounts_chosen); equal scores go to the larger margin.
 -- Pruning here, per segment, keeps the per-customer ranking small: customers
@@ -22,21 +22,12 @@ products as (
     select * from {{ ref('int_products_validated') }}
 ),
 
-uplift as (
-    select * from {{ ref('int_segment_uplift') }}
-),
-
 discounts as (
     select * from {{ ref('int_segment_discounts_chosen') }}
 ),
 
 category_uplift as (
-    select
-        segment_name,
-        offer_category as category,
-        greatest(coalesce(shrunk_conversion_uplift, 0), 0) as incremental_conversion
-    from uplift
-    where breakdown = 'offer_category'
+    select * from {{ ref('int_segment_category_uplift') }}
 ),
 
 allowed as (
