@@ -199,7 +199,7 @@ vars:
     type: integer
     default: 10
     min: 1
-    description: Candidates the copy writer chooses among.
+    description: "Deprecated, unused (removed in the next release): the copy writer gets the products actually offered (llm_products_per_segment caps the LLM)."
   offer_score_basis:
     type: string
     values: [margin, revenue]
@@ -216,6 +216,109 @@ vars:
     default: 20
     min: 0
     description: "Deprecated, unused (removed in the next release): see segment_uplift_prior_members. Was the weight of that prior, in pseudo-members."
+  offer_horizon_days:
+    type: integer
+    default: 30
+    min: 1
+    description: "A candidate counts as bought when the customer buys it within this many days of the cut: the calibration target and the backtest window."
+  offer_backtest_folds:
+    type: integer
+    default: 6
+    min: 1
+    description: Monthly folds of the offer backtest (the newest month starts whose window closed before as_of_date).
+  offer_evaluation_sample_customers:
+    type: integer
+    default: 20000
+    min: 100
+    description: Customers ranked at each past cut for calibration and the backtest (a hash sample; everyone when fewer).
+  offer_population_sample_customers:
+    type: integer
+    default: 100000
+    min: 100
+    description: Customers whose purchases estimate product popularity, co-purchase and repurchase at each cut (a hash sample; everyone when fewer).
+  offer_candidate_categories:
+    type: integer
+    default: 3
+    min: 1
+    description: A customer's top categories by smoothed affinity that nominate candidates.
+  offer_products_per_category:
+    type: integer
+    default: 5
+    min: 1
+    description: Most popular allowed products nominated per top category.
+  offer_popularity_days:
+    type: integer
+    default: 90
+    min: 1
+    description: Popularity = distinct buyers in this many days before the cut.
+  offer_copurchase_basket_size:
+    type: integer
+    default: 10
+    min: 2
+    description: A customer's most recently bought distinct products that count for co-purchase.
+  offer_copurchase_neighbours:
+    type: integer
+    default: 10
+    min: 1
+    description: Co-purchase neighbours kept per product.
+  offer_copurchase_candidates:
+    type: integer
+    default: 5
+    min: 0
+    description: Candidates per customer nominated by co-purchase.
+  offer_repeat_min_rate:
+    type: number
+    default: 0.10
+    min: 0
+    max: 1
+    description: A product is a repeat candidate when at least this share of its buyers bought it on two or more days.
+  offer_repeat_candidates:
+    type: integer
+    default: 3
+    min: 0
+    description: Candidates per customer from their own repeat purchases.
+  affinity_prior_weight:
+    type: number
+    default: 2.0
+    min: 0
+    description: Category affinity is smoothed toward the category's overall share with this many signal units (a purchase line is 1).
+  offer_calibration_prior:
+    type: number
+    default: 20
+    min: 0
+    description: Pseudo-candidates that shrink each calibration cell toward the overall candidate conversion rate.
+  offer_value_weight:
+    type: number
+    default: 0.2
+    min: 0
+    max: 1
+    description: "Bounded value multiplier: score = predicted conversion x (1 + weight x (value percentile - 0.5))."
+  offer_diversity_top_n:
+    type: integer
+    default: 3
+    min: 0
+    description: The first ranks in which the per-category limit applies.
+  offer_max_per_category:
+    type: integer
+    default: 1
+    min: 1
+    description: At most this many products of one category in the first offer_diversity_top_n ranks.
+  offer_capacity_safety_factor:
+    type: number
+    default: 1.5
+    min: 0
+    description: A product goes to customers while this factor x their summed predicted conversion stays within its stock.
+  offer_capacity_passes:
+    type: integer
+    default: 3
+    min: 1
+    max: 10
+    description: "Allocation passes: customers whose offer ran out of stock get their next candidate."
+  llm_products_per_segment:
+    type: integer
+    default: 20
+    min: 1
+    description: Offered products per segment the LLM writes copy for (most offered first); the rest get template copy.
   affinity_half_life_days:
     type: number
     default: 90
