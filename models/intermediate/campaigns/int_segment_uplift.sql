@@ -32,6 +32,11 @@
 -- prior, with sd = sigma / sqrt(k), sigma the prior level's. Treating the
 -- prior's mean as known makes these intervals slightly narrow. Without any
 -- campaign history everything is null.
+--
+-- Only members whose attribution window closed before the as-of date teach
+-- the loop: a send still inside its window has not had the time to convert
+-- (its uplift would read low), and with as_of_date pinned in the past,
+-- later campaigns are the future.
 
 {%- set k = var('segment_uplift_prior_members') %}
 {%- set z = 1.959963984540054 %}
@@ -50,17 +55,25 @@ products as (
     select * from {{ ref('int_products_validated') }}
 ),
 
+as_of as (
+    select * from {{ ref('int_rfm_as_of') }}
+),
+
 member_values as (
     select
-        campaign_id,
-        segment_at_send as segment_name,
-        offer_category,
-        cast(offer_discount_rate as double) as discount_rate,
-        is_treatment,
-        cast(case when is_converted then 1 else 0 end as double) as converted,
-        cast(attributed_margin as double) as margin
+        members.campaign_id,
+        members.segment_at_send as segment_name,
+        members.offer_category,
+        cast(members.offer_discount_rate as double) as discount_rate,
+        members.is_treatment,
+        cast(case when members.is_converted then 1 else 0 end as double) as converted,
+        cast(members.attributed_margin as double) as margin
     from members
-    where segment_at_send is not null
+    cross join as_of
+    where
+        members.segment_at_send is not null
+        and {{ dbt.dateadd('day', var('attribution_window_days'), 'members.sent_at') }}
+        < cast(as_of.as_of_date as {{ dbt.type_timestamp() }})
 ),
 
 -- Floor of a group's margin variance: the segment's per-member variance.
