@@ -117,3 +117,107 @@
 {% macro exact_sum(expression, scale=18) -%}
     cast(sum(cast({{ expression }} as decimal(38, {{ scale }}))) as double)
 {%- endmacro %}
+
+
+{#- A select (use it as a CTE body) of the mean of `value` over the rows of
+    `relation`, per group, with a normal interval whose variance is
+    clustered by `cluster`: rows of one cluster (say, one customer seen at
+    several backtest folds) are not independent, so the variance is built
+    from the clusters' summed residuals, not from the rows:
+        mean   = sum(value) / n
+        se     = sqrt(G / (G - 1) x sum over clusters g of (S_g - n_g mean)^2) / n
+        bounds = mean -/+ z se
+    with n rows, G clusters, S_g and n_g the sum and count of cluster g. It
+    is the OLS of value on a constant with statsmodels' cluster-robust
+    covariance (cov_type='cluster', its default small-sample factor
+    G / (G - 1) x (n - 1) / (n - k), k = 1) and a normal interval. With one
+    row per cluster it is the usual standard error of a mean (n - 1
+    denominator). Two passes (the mean first, then the residuals), so no
+    cancellation; sums go through exact_sum, so builds are identical.
+    Rows with a null value are left out; group columns must not be null
+    (they are joined on). Columns: the group columns, observations,
+    clusters, mean_value, std_error, ci_lower, ci_upper (std_error and the
+    bounds are null below 2 clusters).
+    pytests/dbt_project/test_offer_backtest.py checks it against
+    statsmodels. -#}
+{% macro clustered_mean_interval(relation, value, cluster, group_by=[], z=none) -%}
+    {%- set z = z if z is not none else z_95() -%}
+    {%- set group_columns = group_by | join(', ') -%}
+    select
+        {%- for column in group_by %}
+        cluster_residuals.{{ column }},
+        {%- endfor %}
+        cluster_residuals.observations,
+        cluster_residuals.clusters,
+        cluster_residuals.mean_value,
+        cluster_residuals.std_error,
+        cluster_residuals.mean_value - {{ z }} * cluster_residuals.std_error as ci_lower,
+        cluster_residuals.mean_value + {{ z }} * cluster_residuals.std_error as ci_upper
+    from (
+        select
+            {%- for column in group_by %}
+            cluster_totals.{{ column }},
+            {%- endfor %}
+            max(group_means.observations) as observations,
+            count(*) as clusters,
+            max(group_means.mean_value) as mean_value,
+            case
+                when count(*) >= 2
+                    then sqrt(
+                        cast(count(*) as double) / (count(*) - 1)
+                        * {{ exact_sum(
+                            'power(cluster_totals.cluster_total'
+                            ~ ' - cluster_totals.cluster_rows * group_means.mean_value, 2)'
+                        ) }}
+                    ) / max(group_means.observations)
+            end as std_error
+        from (
+            select
+                {%- for column in group_by %}
+                {{ column }},
+                {%- endfor %}
+                {{ cluster }} as cluster_key,
+                {{ exact_sum(value) }} as cluster_total,
+                count(*) as cluster_rows
+            from {{ relation }}
+            where {{ value }} is not null
+            group by {% if group_by %}{{ group_columns }}, {% endif %}{{ cluster }}
+        ) as cluster_totals
+        {% if group_by -%}
+        inner join (
+        {%- else -%}
+        cross join (
+        {%- endif %}
+            select
+                {%- for column in group_by %}
+                {{ column }},
+                {%- endfor %}
+                sum(cluster_rows) as observations,
+                {{ exact_sum('cluster_total') }} / sum(cluster_rows) as mean_value
+            from (
+                select
+                    {%- for column in group_by %}
+                    {{ column }},
+                    {%- endfor %}
+                    {{ exact_sum(value) }} as cluster_total,
+                    count(*) as cluster_rows
+                from {{ relation }}
+                where {{ value }} is not null
+                group by {% if group_by %}{{ group_columns }}, {% endif %}{{ cluster }}
+            ) as cluster_sums
+            {% if group_by %}group by {{ group_columns }}{% endif %}
+        ) as group_means
+        {%- if group_by %}
+            on
+            {%- for column in group_by %}
+                {% if not loop.first %}and {% endif %}cluster_totals.{{ column }} = group_means.{{ column }}
+            {%- endfor %}
+        {%- endif %}
+        {% if group_by -%}
+        group by
+            {%- for column in group_by %}
+            cluster_totals.{{ column }}{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        {%- endif %}
+    ) as cluster_residuals
+{%- endmacro %}

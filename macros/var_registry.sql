@@ -233,7 +233,7 @@ vars:
     description: Customers ranked at each past cut for calibration and the backtest (a hash sample; everyone when fewer).
   offer_population_sample_customers:
     type: integer
-    default: 100000
+    default: 20000
     min: 100
     description: Customers whose purchases estimate product popularity, co-purchase and repurchase at each cut (a hash sample; everyone when fewer).
   offer_candidate_categories:
@@ -300,7 +300,7 @@ vars:
     description: The first ranks in which the per-category limit applies.
   offer_max_per_category:
     type: integer
-    default: 1
+    default: 2
     min: 1
     description: At most this many products of one category in the first offer_diversity_top_n ranks.
   offer_capacity_safety_factor:

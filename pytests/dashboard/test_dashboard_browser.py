@@ -143,6 +143,11 @@ def _expected_marks(warehouse: Path, schema: str) -> dict[str, int]:
             "fct_next_best_offers",
             "true",
         ),
+        "offer-categories": (
+            "count(distinct coalesce(category, '(none)'))",
+            "fct_next_best_offers",
+            "true",
+        ),
         "top-products": ("least(15, count(distinct product_id))", "fct_next_best_offers", "true"),
         "offer-status": (
             "count(distinct (offer_status, coalesce(not_contactable_reason, '')))",
@@ -150,6 +155,11 @@ def _expected_marks(warehouse: Path, schema: str) -> dict[str, int]:
             "true",
         ),
         "copy-source": ("count(distinct copy_source)", "fct_next_best_offers", "true"),
+        "backtest-hit-at-3": (
+            "count(*)",
+            "fct_offer_backtest",
+            "fold_number = 0 and customer_group = 'with_history'",
+        ),
         "uplift-by-cell": ("count(conversion_uplift)", "fct_campaign_performance", "true"),
         "roi-by-segment": ("count(distinct segment_at_send)", "fct_campaign_performance", "true"),
         "incremental-revenue": (

@@ -234,3 +234,36 @@ def test_without_dim_segments_the_order_is_alphabetical(
     assert data.missing_marts == frozenset({DIM_SEGMENTS})
     assert data.segment_names.names == ()
     assert profile_segments(build_page(data)) == ["Champions", "Lost"]
+
+
+def test_offer_mix_and_pooled_backtest_are_read_as_the_marts_have_them(
+    mini_warehouse: Path,
+) -> None:
+    data = _read(mini_warehouse)
+    # Three offers, all kitchen, of two distinct products (P1 twice, P2 once).
+    assert [(c.category, c.offers, c.products) for c in data.offers.categories] == [
+        ("kitchen", 3, 2)
+    ]
+    # Only the pooled rows (fold 0), history first, the ranking first in its group;
+    # the fold-1 row (every rate 0.77) is never read.
+    rows = [(r.customer_group, r.ranking_method, r.is_filtered) for r in data.offers.backtest]
+    assert rows == [
+        ("with_history", "nbo", True),
+        ("with_history", "item_to_item", True),
+        ("with_history", "global_popularity", False),
+        ("no_history", "nbo", True),
+    ]
+    nbo = data.offers.backtest[0]
+    assert (nbo.hit_at_3_rate, nbo.hit_at_3_difference) == (0.3, 0.02)
+    assert (nbo.hit_at_3_difference_ci_lower, nbo.hit_at_3_difference_ci_upper) == (0.005, 0.035)
+    html = build_page(data)
+    sheet = between(html, 'id="sheet-offers"', 'id="sheet-campaigns"')
+    # The verdict follows the mart's interval: +0.5 to +3.5 pp lies above zero.
+    assert "The ranking beats the best filtered baseline (item to item)" in sheet
+    assert chart_labels(sheet, "backtest-hit-at-3") == [
+        "NBO ranking",
+        "item to item (filtered)",
+        "global popularity (unfiltered)",
+    ]
+    table = between(sheet, 'data-table="backtest-methods"', "</table>")
+    assert "77.0\u00a0%" not in table

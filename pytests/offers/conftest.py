@@ -39,7 +39,7 @@ def shop() -> ShopInputs:
 @pytest.fixture(scope="session")
 def briefs(shop: ShopInputs) -> list[SegmentBrief]:
     """The shop's typed briefs, sorted by segment name."""
-    return read_briefs(shop.briefs, shop.candidates)
+    return read_briefs(shop.briefs, shop.offered)
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """Realistic segment inputs, Converse responses and a fake Bedrock client for the offer tests.
 
 The inputs mimic what the SQL models produce from a small shop: customers
-with ids like C0000001 and e-mail addresses, a playbook per segment, products
-with catalogue descriptions, briefs aggregated from the customers, and each
-segment's allowed candidates. Nothing here touches the network.
+with ids like C0000001 and e-mail addresses, a playbook per segment with its
+chosen discount, products with catalogue descriptions, briefs aggregated from
+the customers, and the products offered to each segment
+(int_segment_offered_products). Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -15,22 +16,23 @@ from typing import Any
 import pandas as pd
 
 from rfm_nbo.offers.answer_schema import TOOL_NAME
-from rfm_nbo.offers.briefs import SegmentBrief
+from rfm_nbo.offers.briefs import OfferedProduct, SegmentBrief
+from rfm_nbo.offers.catalogue import format_percent
 
-# (segment, objective, min, max, channel, offers_per_customer, offers_to_write, lifecycle stages)
+# (segment, objective, chosen discount, channel, products offered, lifecycle stages)
 PLAYBOOK = (
-    ("Champions", "upsell", 0.00, 0.05, "email", 3, 6, ("introduction", "growth")),
-    ("Loyal Customers", "upsell", 0.00, 0.10, "email", 3, 6, ("growth", "maturity")),
-    ("Potential Loyalists", "retain", 0.05, 0.10, "email", 2, 5, ("growth", "maturity")),
-    ("New Customers", "onboard", 0.05, 0.15, "email", 2, 5, ("growth", "maturity")),
-    ("Promising", "onboard", 0.05, 0.15, "push", 2, 5, ("growth", "maturity")),
-    ("Need Attention", "retain", 0.10, 0.15, "email", 2, 5, ("maturity", "decline")),
-    ("About to Sleep", "retain", 0.10, 0.20, "sms", 2, 5, ("maturity", "decline")),
-    ("At Risk", "win_back", 0.15, 0.25, "email", 2, 5, ("growth", "maturity", "decline")),
-    ("Cannot Lose Them", "win_back", 0.15, 0.25, "email", 3, 6, ("growth", "maturity")),
-    ("Hibernating", "clear_stock", 0.20, 0.30, "email", 1, 4, ("maturity", "decline")),
-    ("Lost", "clear_stock", 0.25, 0.35, "email", 1, 4, ("decline",)),
-    ("No Recent Purchases", "win_back", 0.15, 0.25, "email", 1, 4, ("maturity", "decline")),
+    ("Champions", "upsell", 0.00, "email", 6, ("introduction", "growth")),
+    ("Loyal Customers", "upsell", 0.05, "email", 6, ("growth", "maturity")),
+    ("Potential Loyalists", "retain", 0.05, "email", 5, ("growth", "maturity")),
+    ("New Customers", "onboard", 0.10, "email", 5, ("growth", "maturity")),
+    ("Promising", "onboard", 0.10, "push", 5, ("growth", "maturity")),
+    ("Need Attention", "retain", 0.10, "email", 5, ("maturity", "decline")),
+    ("About to Sleep", "retain", 0.15, "sms", 5, ("maturity", "decline")),
+    ("At Risk", "win_back", 0.20, "email", 5, ("growth", "maturity", "decline")),
+    ("Cannot Lose Them", "win_back", 0.20, "email", 6, ("growth", "maturity")),
+    ("Hibernating", "clear_stock", 0.25, "email", 4, ("maturity", "decline")),
+    ("Lost", "clear_stock", 0.30, "email", 4, ("decline",)),
+    ("No Recent Purchases", "win_back", 0.125, "email", 4, ("maturity", "decline")),
 )
 STAGES = ("introduction", "growth", "maturity", "decline")
 CATEGORIES = ("Kitchen", "Outdoor", "Apparel", "Beauty", "Home Office")
@@ -44,11 +46,11 @@ class ShopInputs:
     customers: pd.DataFrame
     products: pd.DataFrame
     briefs: pd.DataFrame
-    candidates: pd.DataFrame
+    offered: pd.DataFrame
 
 
 def shop_inputs(customer_count: int = 240, product_count: int = 40) -> ShopInputs:
-    """Deterministic inputs: every playbook segment has customers and candidates."""
+    """Deterministic inputs: every playbook segment has customers and offered products."""
     customers = pd.DataFrame(
         {
             "customer_id": [f"C{number:07d}" for number in range(1, customer_count + 1)],
@@ -81,7 +83,7 @@ def shop_inputs(customer_count: int = 240, product_count: int = 40) -> ShopInput
             ],
         }
     )
-    return ShopInputs(customers, products, briefs_from(customers), candidates_from(products))
+    return ShopInputs(customers, products, briefs_from(customers), offered_from(products))
 
 
 def briefs_from(customers: pd.DataFrame) -> pd.DataFrame:
@@ -93,7 +95,7 @@ def briefs_from(customers: pd.DataFrame) -> pd.DataFrame:
         avg_monetary=("monetary", "mean"),
     )
     rows = []
-    for segment, objective, low, high, channel, per_customer, to_write, _ in PLAYBOOK:
+    for segment, objective, discount, channel, offered, _ in PLAYBOOK:
         profile = profiles.loc[segment]
         rows.append(
             {
@@ -104,31 +106,33 @@ def briefs_from(customers: pd.DataFrame) -> pd.DataFrame:
                 "avg_monetary": float(profile["avg_monetary"]),
                 "objective": objective,
                 "channel": channel,
-                "min_discount_rate": low,
-                "max_discount_rate": high,
-                "offers_per_customer": per_customer,
-                "offers_to_write": to_write,
+                "min_discount_rate": discount,
+                "max_discount_rate": discount,
+                "offers_per_customer": 3,
+                "offers_to_write": offered,
             }
         )
     return pd.DataFrame(rows)
 
 
-def candidates_from(products: pd.DataFrame, per_segment: int = 8) -> pd.DataFrame:
-    """What int_segment_offer_candidates gives: allowed products per segment, ranked."""
+def offered_from(products: pd.DataFrame) -> pd.DataFrame:
+    """What int_segment_offered_products gives: the products offered to each segment's
+    customers, at the segment's chosen discount, most offered first."""
     rows = []
-    for segment, *_, stages in PLAYBOOK:
-        allowed = products[products["lifecycle_stage"].isin(stages)].head(per_segment)
-        for rank, product in enumerate(allowed.to_dict("records"), start=1):
+    for segment, _, discount, _, offered, stages in PLAYBOOK:
+        allowed = products[products["lifecycle_stage"].isin(stages)].head(offered)
+        for priority, product in enumerate(allowed.to_dict("records"), start=1):
             rows.append(
                 {
                     "segment_name": segment,
-                    "candidate_rank": rank,
                     "product_id": product["product_id"],
                     "product_name": product["product_name"],
                     "category": product["category"],
                     "unit_price": product["unit_price"],
-                    "unit_cost": product["unit_price"] / 3,
                     "product_description": product["description"],
+                    "discount_rate": discount,
+                    "customers_offered": 100 - 10 * priority,
+                    "copy_priority": priority,
                 }
             )
     return pd.DataFrame(rows)
@@ -163,29 +167,34 @@ def text_response(text: str) -> dict[str, Any]:
     }
 
 
+def good_item(product: OfferedProduct, segment: str) -> dict[str, Any]:
+    """Copy for one product that passes every rule (quotes its discount, if any)."""
+    mention = f"{format_percent(product.discount_rate)}% off " if product.discount_rate else ""
+    return {
+        "product_id": product.product_id,
+        "headline": f"{mention}{product.category} you will love",
+        "body": f"Meet {product.product_name}: chosen for our {segment} shoppers.",
+        "sms": f"{mention}{product.product_name}. Reply STOP to opt out.",
+    }
+
+
 def good_answer(
-    brief: SegmentBrief, discount: float | None = None, **overrides: Any
+    brief: SegmentBrief,
+    products: Sequence[OfferedProduct] | None = None,
+    **overrides: Any,
 ) -> dict[str, Any]:
-    """A tool input that passes every rule: the top candidates at one discount (default:
-    the minimum). ``overrides`` replace fields of the first offer (e.g. ``discount_rate=0.9``).
-    """
-    discount = brief.min_discount_rate if discount is None else discount
-    percent = round(discount * 100)
-    offers = []
-    for candidate in brief.candidates[: brief.offer_count]:
-        mention = f"{percent}% off " if percent else ""
-        offers.append(
-            {
-                "product_id": candidate.product_id,
-                "discount_rate": discount,
-                "headline": f"{mention}{candidate.category} you will love",
-                "body": f"Meet {candidate.product_name}: chosen for our {brief.segment_name} "
-                f"shoppers. {mention.strip().capitalize()}",
-                "sms": f"{mention}{candidate.product_name}. Reply STOP to opt out.",
-            }
-        )
+    """A tool input that passes every rule for the listed products (default: all of the
+    segment's). ``overrides`` replace fields of the first offer (e.g. ``headline=...``)."""
+    listed = brief.products if products is None else products
+    offers = [good_item(product, brief.segment_name) for product in listed]
     offers[0].update(overrides)
-    return {"offers": offers, "rationale": f"Best-ranked products for {brief.objective}."}
+    return {"offers": offers, "rationale": f"Copy for {brief.objective}."}
+
+
+def listed_ids(request: dict[str, Any]) -> list[str]:
+    """The product ids a Converse request lists (from its answer schema's enum)."""
+    schema = request["toolConfig"]["tools"][0]["toolSpec"]["inputSchema"]["json"]
+    return list(schema["properties"]["offers"]["items"]["properties"]["product_id"]["enum"])
 
 
 @dataclass
@@ -204,14 +213,17 @@ class FakeBedrockClient:
 def answering_by_segment(
     briefs: Sequence[SegmentBrief], **overrides: Any
 ) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """An answer function that finds the request's segment and answers it well."""
+    """An answer function that finds the request's segment and answers well for exactly the
+    products the request lists (``overrides`` change the first offer)."""
     by_name = {brief.segment_name: brief for brief in briefs}
 
     def answer(request: dict[str, Any]) -> dict[str, Any]:
         message = request["messages"][0]["content"][0]["text"]
         for name, brief in by_name.items():
             if f'"segment_name": "{name}"' in message:
-                return tool_use_response(good_answer(brief, **overrides))
+                wanted = listed_ids(request)
+                listed = [product for product in brief.products if product.product_id in wanted]
+                return tool_use_response(good_answer(brief, listed, **overrides))
         raise AssertionError("request names no known segment")
 
     return answer
@@ -221,5 +233,5 @@ def one_segment(shop: ShopInputs, segment: str) -> tuple[pd.DataFrame, pd.DataFr
     """The shop's two input tables cut down to one segment (so one request)."""
     return (
         shop.briefs[shop.briefs["segment_name"] == segment].reset_index(drop=True),
-        shop.candidates[shop.candidates["segment_name"] == segment].reset_index(drop=True),
+        shop.offered[shop.offered["segment_name"] == segment].reset_index(drop=True),
     )

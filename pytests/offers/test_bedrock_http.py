@@ -107,8 +107,8 @@ def run(
             read_timeout=read_timeout,
         ),
     )
-    briefs, candidates = one_segment(shop, "At Risk")
-    return generate_offer_copy(briefs, candidates, settings, cache=LocalDirCache(tmp_path))
+    briefs, offered = one_segment(shop, "At Risk")
+    return generate_offer_copy(briefs, offered, settings, cache=LocalDirCache(tmp_path))
 
 
 def valid(brief: SegmentBrief) -> tuple[int, None, Any]:

@@ -74,7 +74,7 @@ class DuckRelation:
 def refs_for(shop: ShopInputs, relation: type = DuckRelation) -> dict[str, Any]:
     return {
         "int_segment_offer_briefs": relation(shop.briefs),
-        "int_segment_offer_candidates": relation(shop.candidates),
+        "int_segment_offered_products": relation(shop.offered),
     }
 
 
@@ -145,7 +145,7 @@ def test_the_yaml_passes_dbts_json_schema_and_starts_with_the_grain() -> None:
     document = yaml.safe_load(YAML_FILE.read_text())
     errors = list(jsonschemas._validate_with_schema(jsonschemas.resources_schema(), document))
     assert errors == []
-    assert model_properties()["description"].startswith("One row per segment per offer slot")
+    assert model_properties()["description"].startswith("One row per segment per product offered")
 
 
 class SparkRelation:
@@ -206,6 +206,7 @@ def test_on_spark_the_zip_is_added_and_unpacked_before_import(
     assert importlib.import_module("rfm_fake_dep").LOADED
     monkeypatch.delitem(sys.modules, "rfm_fake_dep")
     assert (kind, schema) == ("spark", SPARK_SCHEMA_DDL)
+    # 60 = the offered products of the PLAYBOOK in fakes.py: 6+6+5+5+5+5+5+5+6+4+4+4.
     assert len(rows) == 60 and all(len(row) == len(OUTPUT_COLUMN_NAMES) for row in rows)
     assert rows[0][OUTPUT_COLUMN_NAMES.index("fallback_reason")] is None
 

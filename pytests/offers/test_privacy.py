@@ -23,7 +23,7 @@ def test_no_request_of_a_realistic_build_holds_customer_data(
 ) -> None:
     client = FakeBedrockClient(answering_by_segment(briefs))
     generate_offer_copy(
-        shop.briefs, shop.candidates, BEDROCK, client=client, cache=LocalDirCache(tmp_path)
+        shop.briefs, shop.offered, BEDROCK, client=client, cache=LocalDirCache(tmp_path)
     )
 
     assert len(client.requests) == 12  # one per segment, whatever the customer count
@@ -53,7 +53,7 @@ def test_the_scan_finds_ids_emails_and_forbidden_strings(shop: ShopInputs) -> No
 def test_a_request_holding_a_customer_id_is_not_sent(
     shop: ShopInputs, briefs: list[SegmentBrief], tmp_path: Path
 ) -> None:
-    leaked = shop.candidates.copy()
+    leaked = shop.offered.copy()
     at_risk = leaked["segment_name"] == "At Risk"
     leaked.loc[at_risk, "product_description"] = "Top buyer C0000042 loved it"
     client = FakeBedrockClient(answering_by_segment(briefs))
@@ -72,7 +72,7 @@ def test_a_request_holding_a_customer_id_is_not_sent(
 def test_emails_in_catalogue_text_are_removed_before_sending(
     shop: ShopInputs, briefs: list[SegmentBrief], tmp_path: Path
 ) -> None:
-    with_email = shop.candidates.assign(product_description="Questions? shopper7@example.net")
+    with_email = shop.offered.assign(product_description="Questions? shopper7@example.net")
     client = FakeBedrockClient(answering_by_segment(briefs))
     generate_offer_copy(
         shop.briefs, with_email, BEDROCK, client=client, cache=LocalDirCache(tmp_path)

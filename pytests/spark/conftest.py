@@ -21,7 +21,7 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 INPUTS = (
     "int_customers_rfm_scored",
     "int_segment_offer_briefs",
-    "int_segment_offer_candidates",
+    "int_segment_offered_products",
     "kmeans_name_prototypes",
 )
 OUTPUTS = (

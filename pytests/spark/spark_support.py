@@ -36,7 +36,7 @@ OUTPUT_KEYS = {
     "int_kmeans_diagnostics": ["k"],
     "int_kmeans_centroids": ["cluster_id"],
     "int_customers_clustered": ["customer_id"],
-    "int_segment_offer_copy": ["segment_name", "offer_slot"],
+    "int_segment_offer_copy": ["segment_name", "product_id"],
 }
 
 

@@ -1,9 +1,10 @@
-"""Offer copy per segment and offer slot: thin glue around ``rfm_nbo.offers``.
+"""Offer copy per segment and offered product: thin glue around ``rfm_nbo.offers``.
 
-Reads the two segment-level tables (a dozen rows each, so pandas is fine on
-both engines), writes the copy with the configured provider (template by
-default, Bedrock when ``llm_provider: bedrock``), and returns one row per
-segment and offer slot. Vars reach this model through ``config.meta`` in
+Reads the segment briefs (a dozen rows) and the products offered to each
+segment (segments x distinct products offered: hundreds of rows, so pandas is
+fine on both engines), writes the copy with the configured provider (template
+by default, Bedrock when ``llm_provider: bedrock``), and returns one row per
+segment and offered product. Vars reach this model through ``config.meta`` in
 ``_offers__models.yml``; see docs/offer_copy.md.
 
 On Athena for Apache Spark the runtime's boto3 is too old for Bedrock and
@@ -27,10 +28,10 @@ REPLACED_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "rfm_nbo")
 
 
 def model(dbt: Any, session: Any) -> Any:
-    """The copy table: read the briefs and candidates, write copy, return one row per slot."""
+    """The copy table: read the briefs and offered products, write copy, one row per pair."""
     dbt.config(materialized="table", schema="intermediate")
     briefs = dbt.ref("int_segment_offer_briefs")
-    candidates = dbt.ref("int_segment_offer_candidates")
+    offered_products = dbt.ref("int_segment_offered_products")
     # Each key is read with a literal dbt.config.meta_get(...) call here, on purpose:
     # dbt finds the keys a Python model uses by parsing this file, and ships only
     # those values to the engine (Athena Spark). A helper in the package would hide them.
@@ -39,6 +40,7 @@ def model(dbt: Any, session: Any) -> Any:
         "bedrock_model_id": dbt.config.meta_get("bedrock_model_id"),
         "bedrock_region": dbt.config.meta_get("bedrock_region"),
         "llm_max_calls_per_build": dbt.config.meta_get("llm_max_calls_per_build"),
+        "llm_products_per_segment": dbt.config.meta_get("llm_products_per_segment"),
         "llm_cache_dir": dbt.config.meta_get("llm_cache_dir"),
     }
     deps_uri = dbt.config.meta_get("spark_python_deps_s3_uri")
@@ -68,7 +70,7 @@ def model(dbt: Any, session: Any) -> Any:
             "WARNING offer copy: the LLM cache is on the Spark driver's disk and is lost with "
             "the session; set var llm_cache_dir to an s3:// URI so rebuilds make no calls."
         )
-    frame = generate_offer_copy(to_pandas(briefs), to_pandas(candidates), settings)
+    frame = generate_offer_copy(to_pandas(briefs), to_pandas(offered_products), settings)
     summary = fallback_summary(frame)
     if summary:
         print("WARNING " + summary)  # logging goes to dbt's log file; print shows in the console

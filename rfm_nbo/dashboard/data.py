@@ -21,6 +21,7 @@ SEGMENT_SUMMARY = "fct_segment_summary"
 SEGMENT_CROSSTAB = "fct_segment_crosstab"
 SEGMENT_TRANSITIONS = "fct_segment_transitions"
 NEXT_BEST_OFFERS = "fct_next_best_offers"
+OFFER_BACKTEST = "fct_offer_backtest"
 CAMPAIGN_PERFORMANCE = "fct_campaign_performance"
 QUARANTINED_ROWS = "fct_quarantined_rows"
 
@@ -31,6 +32,7 @@ MARTS = (
     SEGMENT_CROSSTAB,
     SEGMENT_TRANSITIONS,
     NEXT_BEST_OFFERS,
+    OFFER_BACKTEST,
     CAMPAIGN_PERFORMANCE,
     QUARANTINED_ROWS,
 )
@@ -207,6 +209,41 @@ class SampleOffer:
 
 
 @dataclass(frozen=True)
+class CategoryOffers:
+    """Offers of one product category: how many, and over how many distinct products."""
+
+    category: str
+    offers: int
+    products: int
+
+
+@dataclass(frozen=True)
+class BacktestMethod:
+    """One method of fct_offer_backtest, all folds pooled, for one customer group
+    (with_history is the headline; no_history the cold start, reported apart).
+    The difference and its interval are the mart's (paired, clustered by
+    customer), against compared_with_method, never recomputed here."""
+
+    customer_group: str
+    ranking_method: str
+    is_filtered: bool
+    customers_evaluated: int
+    hit_at_1_rate: float | None
+    hit_at_3_rate: float | None
+    ndcg_at_3: float | None
+    mean_reciprocal_rank: float | None
+    category_hit_at_3_rate: float | None
+    margin_weighted_hit_at_3: float | None
+    catalogue_coverage_rate: float | None
+    top_product_offer_share: float | None
+    compared_with_method: str | None
+    is_best_filtered_baseline: bool
+    hit_at_3_difference: float | None
+    hit_at_3_difference_ci_lower: float | None
+    hit_at_3_difference_ci_upper: float | None
+
+
+@dataclass(frozen=True)
 class OffersData:
     """Everything on the Next Best Offers sheet."""
 
@@ -215,6 +252,8 @@ class OffersData:
     copy_sources: list[CopySourceRow] = field(default_factory=list)
     statuses: list[OfferStatusRow] = field(default_factory=list)
     samples: list[SampleOffer] = field(default_factory=list)
+    categories: list[CategoryOffers] = field(default_factory=list)
+    backtest: list[BacktestMethod] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

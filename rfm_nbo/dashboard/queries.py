@@ -29,12 +29,15 @@ from rfm_nbo.dashboard.data import (
     DIM_SEGMENTS,
     MARTS,
     NEXT_BEST_OFFERS,
+    OFFER_BACKTEST,
     QUARANTINED_ROWS,
     SEGMENT_CROSSTAB,
     SEGMENT_SUMMARY,
     SEGMENT_TRANSITIONS,
+    BacktestMethod,
     CampaignCell,
     CampaignsData,
+    CategoryOffers,
     CopySourceRow,
     CrosstabCell,
     DashboardData,
@@ -303,8 +306,41 @@ def read_offers(reader: MartReader, sample_size: int) -> OffersData:
             [sample_size],
         )
     ]
+    categories = [
+        CategoryOffers(category, int(n), int(distinct))
+        for category, n, distinct in reader.rows(
+            NEXT_BEST_OFFERS,
+            "select coalesce(category, '(none)'), count(*), count(distinct product_id) "
+            "from {t} group by 1 order by count(*) desc, 1",
+        )
+    ]
+    backtest = [
+        BacktestMethod(
+            row[0], row[1], bool(row[2]), int(row[3] or 0), *row[4:13], bool(row[13]), *row[14:]
+        )
+        for row in reader.rows(
+            OFFER_BACKTEST,
+            """
+            select customer_group, ranking_method, is_filtered, customers_evaluated,
+                hit_at_1_rate, hit_at_3_rate, ndcg_at_3, mean_reciprocal_rank,
+                category_hit_at_3_rate, margin_weighted_hit_at_3, catalogue_coverage_rate,
+                top_product_offer_share, compared_with_method, is_best_filtered_baseline,
+                hit_at_3_difference, hit_at_3_difference_ci_lower, hit_at_3_difference_ci_upper
+            from {t}
+            where fold_number = 0
+            order by customer_group desc, ranking_method <> 'nbo', hit_at_3_rate desc,
+                ranking_method, is_filtered desc
+            """,
+        )
+    ]
     return OffersData(
-        mix=mix, products=products, copy_sources=sources, statuses=statuses, samples=samples
+        mix=mix,
+        products=products,
+        copy_sources=sources,
+        statuses=statuses,
+        samples=samples,
+        categories=categories,
+        backtest=backtest,
     )
 
 

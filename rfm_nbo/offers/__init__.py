@@ -1,15 +1,17 @@
-"""Offer copy per segment: one LLM request per segment, never per customer.
+"""Offer copy per segment and offered product: one LLM request per segment, never per customer.
 
 The dbt model ``python_models/offers/int_segment_offer_copy.py`` is thin glue
 around ``generate_offer_copy``. The modules, one job each:
 
-- ``briefs``         the two input tables as typed briefs with their candidates.
-- ``prompt``         system prompt, request input, user message, catalogue sanitizer.
+- ``briefs``         the two input tables as typed briefs with their offered products.
+- ``text_rules``     what copy must not contain (links, markup, other discounts, deals...).
+- ``catalogue``      catalogue text made safe: sanitized, neutral names, cleaned descriptions.
+- ``prompt``         system prompt, per-pair input, request input, user message.
 - ``answer_schema``  the offer record, copy limits, the answer tool and its JSON schema.
 - ``bedrock``        the Converse request, the client (retries, timeouts), one guarded call.
-- ``validation``     accept an answer or name the rule it broke.
+- ``validation``     accept an answer and each product's copy, or name the rule broken.
 - ``template``       the offline, deterministic copy writer (default and fallback).
-- ``cache``          answers keyed by sha256(model, prompt version, request input): local or S3.
+- ``cache``          copy keyed by sha256(model, prompt version, pair input): local or S3.
 - ``budget``         the per-build call limit, checked before the first call.
 - ``privacy``        scan a request for customer ids, e-mail addresses, forbidden strings.
 - ``settings``       the dbt vars, coerced and defaulted in one place.
@@ -37,7 +39,7 @@ from rfm_nbo.offers.output import (
 from rfm_nbo.offers.privacy import find_customer_data
 from rfm_nbo.offers.prompt import PROMPT_VERSION
 from rfm_nbo.offers.settings import OfferCopySettings, settings_from_config
-from rfm_nbo.offers.validation import validate_answer
+from rfm_nbo.offers.validation import check_offer, validate_response
 
 __all__ = [
     "OUTPUT_COLUMN_NAMES",
@@ -49,11 +51,12 @@ __all__ = [
     "S3Cache",
     "cache_key",
     "check_llm_budget",
+    "check_offer",
     "fallback_summary",
     "find_customer_data",
     "generate_offer_copy",
     "open_cache",
     "settings_from_config",
     "spark_rows",
-    "validate_answer",
+    "validate_response",
 ]

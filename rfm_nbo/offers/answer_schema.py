@@ -4,8 +4,8 @@ Bedrock's Converse API returns structured output when the request offers one
 tool and forces it (``toolChoice: {tool: {name}}``): the model's answer is the
 tool's input, a JSON document that should match ``inputSchema.json``. The
 schema is built per segment, so it already carries the segment's rules
-(product ids as an enum, the discount range as minimum/maximum, the offer
-count, the length limits). Models do not always honour a schema, so
+(the listed product ids as an enum, one offer per product, the length
+limits). Models do not always honour a schema, so
 ``validation.py`` checks every rule again; the schema is the request, the
 validator is the guarantee.
 """
@@ -18,8 +18,8 @@ from typing import Any
 
 TOOL_NAME = "write_offer_copy"
 TOOL_DESCRIPTION = (
-    "Return the offer copy for one customer segment: one offer per slot, each for a "
-    "different candidate product, with a discount inside the allowed range."
+    "Return the offer copy for one customer segment: one offer for each listed product, "
+    "quoting only that product's given discount."
 )
 
 HEADLINE_MAX_CHARS = 60
@@ -32,7 +32,7 @@ COPY_LIMITS = {"headline": HEADLINE_MAX_CHARS, "body": BODY_MAX_CHARS, "sms": SM
 
 @dataclass(frozen=True)
 class Offer:
-    """One offer slot's product, discount (fraction 0..1) and copy."""
+    """One product's copy and the discount (fraction 0..1) it quotes."""
 
     product_id: str
     discount_rate: float
@@ -41,32 +41,22 @@ class Offer:
     sms: str
 
 
-def answer_json_schema(
-    product_ids: Sequence[str],
-    min_discount_rate: float,
-    max_discount_rate: float,
-    offer_count: int,
-) -> dict[str, Any]:
-    """JSON schema of the answer for one segment (the tool's ``inputSchema.json``)."""
+def answer_json_schema(product_ids: Sequence[str]) -> dict[str, Any]:
+    """JSON schema of the answer to one request (the tool's ``inputSchema.json``): one
+    offer per listed product. The discount is not part of the answer: it is given."""
     offer = {
         "type": "object",
         "properties": {
             "product_id": {
                 "type": "string",
                 "enum": list(product_ids),
-                "description": "One of the candidate product ids, each used at most once.",
-            },
-            "discount_rate": {
-                "type": "number",
-                "minimum": min_discount_rate,
-                "maximum": max_discount_rate,
-                "description": "Fraction 0..1, e.g. 0.15 for 15%.",
+                "description": "One of the listed product ids, each exactly once.",
             },
             "headline": {"type": "string", "minLength": 1, "maxLength": HEADLINE_MAX_CHARS},
             "body": {"type": "string", "minLength": 1, "maxLength": BODY_MAX_CHARS},
             "sms": {"type": "string", "minLength": 1, "maxLength": SMS_MAX_CHARS},
         },
-        "required": ["product_id", "discount_rate", "headline", "body", "sms"],
+        "required": ["product_id", "headline", "body", "sms"],
         "additionalProperties": False,
     }
     return {
@@ -75,13 +65,13 @@ def answer_json_schema(
             "offers": {
                 "type": "array",
                 "items": offer,
-                "minItems": offer_count,
-                "maxItems": offer_count,
+                "minItems": len(product_ids),
+                "maxItems": len(product_ids),
             },
             "rationale": {
                 "type": "string",
                 "maxLength": RATIONALE_MAX_CHARS,
-                "description": "One or two sentences: why these products and discounts.",
+                "description": "One or two sentences: how the copy suits the segment.",
             },
         },
         "required": ["offers", "rationale"],

@@ -2,8 +2,10 @@
 
 - ``build_converse_request`` is pure: system prompt, the user message built
   from the request input, the answer tool (forced), temperature 0 and a
-  bounded ``maxTokens``. Tests pass it through ``botocore.stub.Stubber``, which
-  checks it against the real API model.
+  ``maxTokens`` sized to the number of listed products (``OUTPUT_TOKENS_BASE``
+  plus ``OUTPUT_TOKENS_PER_PRODUCT`` each), never above the settings' bound.
+  Tests pass it through ``botocore.stub.Stubber``, which checks it against
+  the real API model.
 - ``make_bedrock_client`` sets botocore's retry mode and attempt count and the
   connect/read timeouts, so throttling and transient 5xx are retried by
   botocore itself, with backoff, a bounded number of times.
@@ -29,6 +31,11 @@ from rfm_nbo.offers.prompt import SYSTEM_PROMPT, render_user_message
 # in us-east-1. Any Converse model that supports toolChoice.tool works.
 DEFAULT_MODEL_ID = "amazon.nova-lite-v1:0"
 MAX_TOKENS_LIMIT = 4096
+# One product's copy is at most 520 characters of text plus its JSON keys and id:
+# about 160 tokens at ~3.5 characters per token; 180 leaves room. The base covers the
+# rationale and the answer's frame. 20 products (llm_products_per_segment) need 3,800.
+OUTPUT_TOKENS_BASE = 200
+OUTPUT_TOKENS_PER_PRODUCT = 180
 RETRY_MODES = ("standard", "adaptive")
 THROTTLING_CODES = frozenset(
     {
@@ -55,7 +62,7 @@ class BedrockSettings:
     retry_mode: str = "standard"
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
-    max_tokens: int = 2000
+    max_tokens: int = MAX_TOKENS_LIMIT
 
     def __post_init__(self) -> None:
         """Refuse settings that would make calls unbounded or fail on every call."""
@@ -119,20 +126,17 @@ def make_bedrock_client(settings: BedrockSettings) -> Any:
 def build_converse_request(
     request_input: Mapping[str, Any], model_id: str, max_tokens: int
 ) -> dict[str, Any]:
-    """The keyword arguments of ``client.converse`` for one segment."""
-    schema = answer_json_schema(
-        product_ids=[candidate["product_id"] for candidate in request_input["candidates"]],
-        min_discount_rate=request_input["min_discount_rate"],
-        max_discount_rate=request_input["max_discount_rate"],
-        offer_count=request_input["offer_count"],
-    )
+    """The keyword arguments of ``client.converse`` for one segment's listed products."""
+    product_ids = [product["product_id"] for product in request_input["products"]]
+    schema = answer_json_schema(product_ids)
+    output_tokens = OUTPUT_TOKENS_BASE + OUTPUT_TOKENS_PER_PRODUCT * len(product_ids)
     return {
         "modelId": model_id,
         "system": [{"text": SYSTEM_PROMPT}],
         "messages": [
             {"role": "user", "content": [{"text": render_user_message(dict(request_input))}]}
         ],
-        "inferenceConfig": {"maxTokens": max_tokens, "temperature": 0.0},
+        "inferenceConfig": {"maxTokens": min(max_tokens, output_tokens), "temperature": 0.0},
         "toolConfig": tool_config(schema),
     }
 

@@ -1,11 +1,12 @@
-"""The copy writer's input: one typed brief per segment, with its candidate products.
+"""The copy writer's input: one typed brief per segment, with the products offered to it.
 
-The two dbt models ``int_segment_offer_briefs`` (one row per segment) and
-``int_segment_offer_candidates`` (one row per segment and allowed product)
-arrive as pandas frames; this module turns them into small immutable objects so
-the rest of the package never touches a DataFrame, checks what the SQL promises
-(columns present, objectives known, discount range sane) and says what is wrong
-when it is not. Only the columns listed here are read: nothing else about the
+The dbt models ``int_segment_offer_briefs`` (one row per segment) and
+``int_segment_offered_products`` (one row per segment and product actually
+offered to its customers) arrive as pandas frames; this module turns them into
+small immutable objects so the rest of the package never touches a DataFrame,
+checks what the SQL promises (columns present, objectives known, one row per
+pair, each product's discount inside the segment's range) and says what is
+wrong when it is not. Only the columns listed here are read: nothing about the
 segment's customers can reach a prompt by accident.
 """
 
@@ -21,104 +22,90 @@ import pandas as pd
 OBJECTIVES = ("retain", "upsell", "win_back", "onboard", "clear_stock")
 CHANNELS = ("email", "sms", "push")
 
+BRIEFS_MODEL = "int_segment_offer_briefs"
+PRODUCTS_MODEL = "int_segment_offered_products"
+
 BRIEF_COLUMNS = (
     "segment_name",
-    "customers",
-    "avg_recency_days",
-    "avg_frequency",
-    "avg_monetary",
     "objective",
     "channel",
     "min_discount_rate",
     "max_discount_rate",
-    "offers_per_customer",
 )
-# Read when present: how many offers to write per segment (customers are then
-# ranked among them). Without it, offers_per_customer is used.
-OPTIONAL_BRIEF_COLUMNS = ("offers_to_write",)
-
-CANDIDATE_COLUMNS = (
+PRODUCT_COLUMNS = (
     "segment_name",
-    "candidate_rank",
     "product_id",
     "product_name",
     "category",
-    "unit_price",
+    "discount_rate",
+    "copy_priority",
 )
 # Read when present; missing means no description (e.g. a thin catalogue).
-OPTIONAL_CANDIDATE_COLUMNS = ("product_description",)
+OPTIONAL_PRODUCT_COLUMNS = ("product_description",)
 
-# The prompt lists at most this many candidates, which bounds its size.
-MAX_CANDIDATES = 20
+DISCOUNT_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """One product the SQL allowed for a segment. Name and description are catalogue text."""
+class OfferedProduct:
+    """One product offered to a segment's customers, with the discount it carries.
 
-    candidate_rank: int
+    Name, category and description are catalogue text: untrusted.
+    """
+
     product_id: str
     product_name: str
     category: str
-    unit_price: float | None
     product_description: str
+    discount_rate: float
+    copy_priority: int
 
 
 @dataclass(frozen=True)
 class SegmentBrief:
-    """One segment's aggregate profile, playbook limits and candidates (best rank first)."""
+    """One segment's playbook facts and its offered products (best copy_priority first)."""
 
     segment_name: str
-    customers: int
-    avg_recency_days: float | None
-    avg_frequency: float | None
-    avg_monetary: float | None
     objective: str
     channel: str
     min_discount_rate: float
     max_discount_rate: float
-    offers_per_customer: int
-    offers_to_write: int | None
-    candidates: tuple[Candidate, ...]
+    products: tuple[OfferedProduct, ...]
 
     @property
-    def offer_count(self) -> int:
-        """How many offers (slots) to write: offers_to_write, else offers_per_customer,
-        never more than there are candidates (each slot needs its own product)."""
-        wanted = self.offers_to_write if self.offers_to_write else self.offers_per_customer
-        return max(0, min(wanted, len(self.candidates)))
-
-    @property
-    def candidate_ids(self) -> tuple[str, ...]:
-        """The product ids the answer may use, best rank first."""
-        return tuple(candidate.product_id for candidate in self.candidates)
+    def product_ids(self) -> tuple[str, ...]:
+        """The segment's offered product ids, best copy_priority first."""
+        return tuple(product.product_id for product in self.products)
 
 
-def read_briefs(briefs: pd.DataFrame, candidates: pd.DataFrame) -> list[SegmentBrief]:
+def read_briefs(briefs: pd.DataFrame, products: pd.DataFrame) -> list[SegmentBrief]:
     """Typed briefs, one per row of ``briefs``, sorted by segment name.
 
-    Candidates of segments without a brief are ignored; a brief without
-    candidates gets an empty tuple (and therefore no offers).
+    A brief without offered products gets an empty tuple (and no copy rows);
+    offered products of a segment without a brief are an error (their copy
+    would silently be missing from every mart).
     """
-    _require_columns(briefs, BRIEF_COLUMNS, "int_segment_offer_briefs")
-    _require_columns(candidates, CANDIDATE_COLUMNS, "int_segment_offer_candidates")
-    by_segment = _candidates_by_segment(candidates)
+    _require_columns(briefs, BRIEF_COLUMNS, BRIEFS_MODEL)
+    _require_columns(products, PRODUCT_COLUMNS, PRODUCTS_MODEL)
+    by_segment = _products_by_segment(products)
     result = []
-    seen: set[str] = set()
     for row in briefs.to_dict("records"):
-        brief = _brief_from_row(row, by_segment.get(str(row["segment_name"]), ()))
-        if brief.segment_name in seen:
+        name = str(row["segment_name"])
+        if any(brief.segment_name == name for brief in result):
             raise ValueError(
-                f"int_segment_offer_briefs has two rows for segment {brief.segment_name!r}; "
-                "it must have one row per segment"
+                f"{BRIEFS_MODEL} has two rows for segment {name!r}; it must have one per segment"
             )
-        seen.add(brief.segment_name)
-        result.append(brief)
+        result.append(_brief_from_row(row, by_segment.pop(name, ())))
+    if by_segment:
+        raise ValueError(
+            f"{PRODUCTS_MODEL} offers products to segment(s) {', '.join(sorted(by_segment))} "
+            f"that have no row in {BRIEFS_MODEL}; both come from the same offers"
+        )
     return sorted(result, key=lambda brief: brief.segment_name)
 
 
-def _brief_from_row(row: dict[str, Any], candidates: Sequence[Candidate]) -> SegmentBrief:
-    """One brief from one row, with its limits checked."""
+def _brief_from_row(row: dict[str, Any], products: Sequence[OfferedProduct]) -> SegmentBrief:
+    """One brief from one row, with its limits and its products' discounts checked."""
     name = str(row["segment_name"])
     objective = str(row["objective"])
     if objective not in OBJECTIVES:
@@ -133,42 +120,47 @@ def _brief_from_row(row: dict[str, Any], candidates: Sequence[Candidate]) -> Seg
             f"segment {name!r} has discount range [{low}, {high}]; "
             "expected fractions with 0 <= min_discount_rate <= max_discount_rate <= 1"
         )
-    offers_to_write = _optional_int(row.get("offers_to_write"))
+    for product in products:
+        if not low - DISCOUNT_TOLERANCE <= product.discount_rate <= high + DISCOUNT_TOLERANCE:
+            raise ValueError(
+                f"{PRODUCTS_MODEL} gives product {product.product_id!r} of segment {name!r} "
+                f"discount {product.discount_rate}, outside the segment's range [{low}, {high}]"
+            )
     return SegmentBrief(
         segment_name=name,
-        customers=_optional_int(row["customers"]) or 0,
-        avg_recency_days=_number(row["avg_recency_days"]),
-        avg_frequency=_number(row["avg_frequency"]),
-        avg_monetary=_number(row["avg_monetary"]),
         objective=objective,
         channel=str(row["channel"]),
         min_discount_rate=low,
         max_discount_rate=high,
-        offers_per_customer=_optional_int(row["offers_per_customer"]) or 0,
-        offers_to_write=offers_to_write,
-        candidates=tuple(candidates[:MAX_CANDIDATES]),
+        products=tuple(products),
     )
 
 
-def _candidates_by_segment(candidates: pd.DataFrame) -> dict[str, list[Candidate]]:
-    """Candidates grouped by segment, best rank first (ties by product id)."""
-    grouped: dict[str, list[Candidate]] = {}
-    for row in candidates.to_dict("records"):
-        candidate = Candidate(
-            candidate_rank=_optional_int(row["candidate_rank"]) or 0,
+def _products_by_segment(products: pd.DataFrame) -> dict[str, list[OfferedProduct]]:
+    """Offered products grouped by segment, best copy_priority first (ties by product id)."""
+    grouped: dict[str, list[OfferedProduct]] = {}
+    for row in products.to_dict("records"):
+        discount = _number(row["discount_rate"])
+        if discount is None or not 0 <= discount <= 1:
+            raise ValueError(
+                f"{PRODUCTS_MODEL} gives product {row['product_id']!r} of segment "
+                f"{row['segment_name']!r} discount {row['discount_rate']!r}; expected 0..1"
+            )
+        product = OfferedProduct(
             product_id=str(row["product_id"]),
             product_name=_text(row["product_name"]),
             category=_text(row["category"]),
-            unit_price=_number(row["unit_price"]),
             product_description=_text(row.get("product_description")),
+            discount_rate=discount,
+            copy_priority=_optional_int(row["copy_priority"]) or 0,
         )
-        grouped.setdefault(str(row["segment_name"]), []).append(candidate)
+        grouped.setdefault(str(row["segment_name"]), []).append(product)
     for segment, items in grouped.items():
-        items.sort(key=lambda candidate: (candidate.candidate_rank, candidate.product_id))
-        ids = [candidate.product_id for candidate in items]
+        items.sort(key=lambda product: (product.copy_priority, product.product_id))
+        ids = [product.product_id for product in items]
         if len(set(ids)) != len(ids):
             raise ValueError(
-                f"int_segment_offer_candidates lists a product twice for segment {segment!r}; "
+                f"{PRODUCTS_MODEL} lists a product twice for segment {segment!r}; "
                 "expected one row per segment and product"
             )
     return grouped

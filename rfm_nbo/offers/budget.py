@@ -1,7 +1,8 @@
 """The call budget: a build stops before its first LLM call if it would need too many.
 
-Calls per build are at most one per segment without a cached answer, which is
-known before anything is sent. If that number exceeds
+Calls per build are at most one per segment with at least one offered product
+(within ``llm_products_per_segment``) whose copy is not cached, which is known
+before anything is sent. If that number exceeds
 ``llm_max_calls_per_build``, nothing is sent and the build fails with the
 number needed and the two ways out. botocore's own retries of a throttled or
 failed call are not extra calls here: they are bounded by the client's
@@ -25,8 +26,9 @@ def check_llm_budget(calls_needed: int, max_calls: int) -> None:
     if calls_needed <= max_calls:
         return
     raise LlmBudgetExceeded(
-        f"Offer copy needs {calls_needed} Bedrock call(s) ({calls_needed} segment(s) have no "
-        f"cached answer) but var {BUDGET_VAR} is {max_calls}. Nothing was sent. Raise it, e.g. "
+        f"Offer copy needs {calls_needed} Bedrock call(s) ({calls_needed} segment(s) have "
+        f"products without cached copy) but var {BUDGET_VAR} is {max_calls}. "
+        "Nothing was sent. Raise it, e.g. "
         f"dbt build --vars '{{{BUDGET_VAR}: {calls_needed}}}', or write the copy offline with "
         "--vars '{llm_provider: template}'."
     )

@@ -1,15 +1,19 @@
-"""Answers cached by what was asked, so a rebuild with unchanged inputs calls no model.
+"""Answers cached per (segment, product, discount), so a rebuild asks only for new pairs.
 
-Key: sha256 of the canonical JSON of (model id, prompt version, request input).
-The request input is everything the model is told about a segment (see
-``prompt.build_request_input``), so any change to the segment's profile, its
-candidates, the limits, the prompt version or the model means a new key and a
-new call; nothing else does.
+Key: sha256 of the canonical JSON of (model id, prompt version, pair input),
+where the pair input is everything a request says about one pair (see
+``prompt.pair_input``: the segment's name, objective and channel; the product's
+id, quoted name, category, discount; its cleaned description). A daily rebuild
+with the same offered pairs finds every key and makes no call; a new product
+offered to a segment, a new discount or a changed listing means one new key,
+and the segment's next request lists only its uncached products.
 
-What is stored is the model's raw answer (message, stop reason, token usage),
-not the validated offers: validation runs again on every build, so a rule
-added later applies to cached answers too. Failed calls (throttling, timeouts,
-API errors) are not stored, so the next build tries again.
+What is stored per pair is the model's raw item for that product (headline,
+body, sms as written) and the answer's rationale, or the reason the whole
+answer was rejected (``rejected``), not validated offers: validation runs
+again on every build, so a rule added later applies to cached answers too.
+Failed calls (throttling, timeouts, API errors) are not stored, so the next
+build tries again.
 
 Two stores with the same two methods: a local directory (default
 ``warehouse/llm_cache/``, or env ``RFM_LLM_CACHE_DIR``, or the
@@ -50,12 +54,12 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def cache_key(model_id: str, prompt_version: str, request_input: Any) -> str:
-    """sha256 (hex) of the canonical JSON of model id, prompt version and request input."""
+def cache_key(model_id: str, prompt_version: str, pair_input: Any) -> str:
+    """sha256 (hex) of the canonical JSON of model id, prompt version and pair input."""
     material = {
         "model_id": model_id,
         "prompt_version": prompt_version,
-        "request_input": request_input,
+        "pair_input": pair_input,
     }
     return hashlib.sha256(canonical_json(material).encode("utf-8")).hexdigest()
 

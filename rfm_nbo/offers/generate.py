@@ -1,19 +1,27 @@
-"""Offer copy for every segment: one request per segment (never per customer), validated,
-cached, budgeted, with the template as the default and as the fallback.
+"""Offer copy for every product offered to every segment: one request per segment (never per
+customer), cached per (segment, product, discount), budgeted, validated, with the template as
+the default and as the fallback.
 
 For the ``bedrock`` provider, per build:
-1. build each segment's request input and cache key; look every key up;
-2. check the budget against the number of segments without a cached answer,
-   before anything is sent (``LlmBudgetExceeded`` if too many);
-3. for each uncached segment: scan the request for customer data (blocked ->
-   fallback ``privacy_blocked``), call Converse once (botocore retries inside),
-   store a successful answer in the cache; after a few failed calls in a row,
-   stop calling (``skipped_after_repeated_failures``);
-4. validate every answer, cached or fresh; a rejected or missing answer gives
-   template copy for that segment with the reason in ``fallback_reason``;
-5. log one WARNING line naming every segment that fell back.
+1. per segment, the products the LLM writes for: the first ``products_per_segment``
+   (var ``llm_products_per_segment``) by copy_priority; the rest get template
+   copy with ``fallback_reason = 'beyond_llm_cap'`` (and no model id: nothing
+   was asked about them);
+2. each of those pairs' cache key (``prompt.pair_input``); look every key up;
+3. check the budget against the number of segments with at least one uncached
+   pair, before anything is sent (``LlmBudgetExceeded`` if too many);
+4. per segment with uncached pairs, one request listing only those products:
+   scan it for customer data (blocked -> ``privacy_blocked``), call Converse once
+   (botocore retries inside), check the answer as a whole
+   (``validation.validate_response``) and store one entry per listed product;
+   after a few failed calls in a row, stop calling
+   (``skipped_after_repeated_failures``);
+5. check every pair's copy, cached or fresh (``validation.check_offer``); a
+   rejected or missing one gives template copy for that product, with the reason
+   in ``fallback_reason``;
+6. log one WARNING line naming every segment with a fallback.
 
-``fallback_reason`` is null when the LLM's answer is used, and also for the
+``fallback_reason`` is null when the LLM's copy is used, and also for the
 ``template`` provider, where the template is the choice, not a failure
 (``copy_source`` says 'template' and ``model_id`` is null).
 """
@@ -22,7 +30,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,46 +37,49 @@ import pandas as pd
 
 from rfm_nbo.offers.answer_schema import Offer
 from rfm_nbo.offers.bedrock import build_converse_request, call_converse, make_bedrock_client
-from rfm_nbo.offers.briefs import SegmentBrief, read_briefs
+from rfm_nbo.offers.briefs import OfferedProduct, SegmentBrief, read_briefs
 from rfm_nbo.offers.budget import check_llm_budget
 from rfm_nbo.offers.cache import AnswerCache, cache_key, open_cache
-from rfm_nbo.offers.output import fallback_summary, offer_copy_frame
+from rfm_nbo.offers.output import BEYOND_LLM_CAP, fallback_summary, offer_copy_frame
 from rfm_nbo.offers.privacy import find_customer_data
-from rfm_nbo.offers.prompt import PROMPT_VERSION, build_request_input
+from rfm_nbo.offers.prompt import PROMPT_VERSION, build_request_input, pair_input
 from rfm_nbo.offers.settings import OfferCopySettings
-from rfm_nbo.offers.template import template_offers, template_rationale
-from rfm_nbo.offers.validation import validate_answer
+from rfm_nbo.offers.template import template_offer, template_rationale
+from rfm_nbo.offers.validation import check_offer, validate_response
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """One segment's request input, cache key and cached entry (None when not cached)."""
+class _Pair:
+    """One (segment, product) the LLM writes for: its cache key and cached entry (or None)."""
 
-    brief: SegmentBrief
-    request_input: dict[str, Any]
+    product: OfferedProduct
     key: str
+    pair_input: dict[str, Any]
     entry: dict[str, Any] | None
 
 
 def generate_offer_copy(
     briefs: pd.DataFrame,
-    candidates: pd.DataFrame,
+    products: pd.DataFrame,
     settings: OfferCopySettings | None = None,
     *,
     client: Any = None,
     cache: AnswerCache | None = None,
 ) -> pd.DataFrame:
-    """One row per segment and offer slot (see ``output.OUTPUT_COLUMNS``).
+    """One row per segment and offered product (see ``output.OUTPUT_COLUMNS``).
 
+    ``briefs`` is int_segment_offer_briefs, ``products`` int_segment_offered_products.
     ``client`` (a bedrock-runtime client) and ``cache`` default to ones built
     from ``settings``; tests pass a stubbed client and a temporary cache.
     """
     settings = settings or OfferCopySettings()
-    segment_briefs = [brief for brief in read_briefs(briefs, candidates) if _has_slots(brief)]
+    segment_briefs = [brief for brief in read_briefs(briefs, products) if _has_products(brief)]
     if settings.provider == "template":
-        rows = [row for brief in segment_briefs for row in _template_rows(brief)]
+        rows = [
+            _template_row(brief, product) for brief in segment_briefs for product in brief.products
+        ]
     else:
         store = cache if cache is not None else open_cache(settings.cache_location)
         rows = _bedrock_rows(segment_briefs, settings, client, store)
@@ -83,68 +93,90 @@ def generate_offer_copy(
 def _bedrock_rows(
     briefs: list[SegmentBrief], settings: OfferCopySettings, client: Any, cache: AnswerCache
 ) -> list[dict[str, Any]]:
-    """Rows for the bedrock provider: cached or fresh answers, validated, else template."""
+    """Rows for the bedrock provider: cached or fresh copy, checked, else template."""
     model_id = settings.bedrock.model_id
+    cap = settings.products_per_segment
     plans = []
     for brief in briefs:
-        request_input = build_request_input(brief)
-        key = cache_key(model_id, PROMPT_VERSION, request_input)
-        plans.append(_Plan(brief, request_input, key, _usable(cache.get(key))))
-    calls_needed = sum(1 for plan in plans if plan.entry is None)
-    check_llm_budget(calls_needed, settings.max_calls_per_build)
-    if calls_needed and client is None:
+        pairs = []
+        for product in brief.products[:cap]:
+            material = pair_input(brief, product)
+            key = cache_key(model_id, PROMPT_VERSION, material)
+            pairs.append(_Pair(product, key, material, _usable(cache.get(key))))
+        plans.append((brief, pairs))
+    requests_needed = sum(1 for _, pairs in plans if any(pair.entry is None for pair in pairs))
+    check_llm_budget(requests_needed, settings.max_calls_per_build)
+    if requests_needed and client is None:
         client = make_bedrock_client(settings.bedrock)
 
     rows: list[dict[str, Any]] = []
     stats: Counter[str] = Counter()
     failures_in_a_row = 0
-    for plan in plans:
-        meta = {"model_id": model_id, "prompt_version": PROMPT_VERSION, "cache_key": plan.key}
-        is_cache_hit = plan.entry is not None
-        response, reason = None, None
-        if plan.entry is not None:
-            response = plan.entry["response"]
-            stats["cache hits"] += 1
-        elif failures_in_a_row >= settings.max_consecutive_failures:
-            reason = "skipped_after_repeated_failures"
-        else:
-            response, reason = _ask(plan, settings, client, cache)
-            if reason != "privacy_blocked":
+    for brief, pairs in plans:
+        uncached = [pair for pair in pairs if pair.entry is None]
+        fresh: dict[str, dict[str, Any]] = {}
+        failure = None
+        if uncached and failures_in_a_row >= settings.max_consecutive_failures:
+            failure = "skipped_after_repeated_failures"
+        elif uncached:
+            fresh, failure = _ask(brief, uncached, settings, client, cache)
+            if failure != "privacy_blocked":
                 stats["Bedrock calls"] += 1
-            failures_in_a_row = 0 if response is not None else failures_in_a_row + 1
-        if response is not None:
-            verdict = validate_answer(response, plan.brief)
-            if verdict.accepted:
-                rows += _rows(
-                    plan.brief,
-                    verdict.offers,
-                    verdict.rationale,
-                    meta=meta,
-                    copy_source="bedrock",
-                    is_cache_hit=is_cache_hit,
-                )
-                continue
-            reason = verdict.reason
-        stats["fallbacks"] += 1
-        rows += _template_rows(plan.brief, reason, meta, is_cache_hit)
+            failures_in_a_row = 0 if failure is None else failures_in_a_row + 1
+        for pair in pairs:
+            entry = pair.entry if pair.entry is not None else fresh.get(pair.product.product_id)
+            meta = {"model_id": model_id, "prompt_version": PROMPT_VERSION, "cache_key": pair.key}
+            is_cache_hit = pair.entry is not None
+            stats["cache hits"] += is_cache_hit
+            reason = failure if entry is None else entry.get("rejected")
+            if entry is not None and reason is None:
+                verdict = check_offer(entry.get("offer"), pair.product)
+                if verdict.offer is not None:
+                    rows.append(
+                        _row(
+                            brief,
+                            pair.product,
+                            verdict.offer,
+                            str(entry.get("rationale") or ""),
+                            meta=meta,
+                            copy_source="bedrock",
+                            is_cache_hit=is_cache_hit,
+                        )
+                    )
+                    continue
+                reason = verdict.reason
+            stats["fallbacks"] += 1
+            rows.append(_template_row(brief, pair.product, reason, meta, is_cache_hit))
+        for product in brief.products[cap:]:
+            stats["beyond cap"] += 1
+            rows.append(_template_row(brief, product, BEYOND_LLM_CAP))
     logger.info(
-        "Offer copy (%s, %s): %d segment(s), %d Bedrock call(s), %d cache hit(s), %d fallback(s)",
+        "Offer copy (%s, %s): %d segment(s), %d Bedrock call(s), %d cached pair(s), "
+        "%d fallback(s), %d product(s) beyond llm_products_per_segment=%d",
         model_id,
         PROMPT_VERSION,
         len(plans),
         stats["Bedrock calls"],
         stats["cache hits"],
         stats["fallbacks"],
+        stats["beyond cap"],
+        cap,
     )
     return rows
 
 
 def _ask(
-    plan: _Plan, settings: OfferCopySettings, client: Any, cache: AnswerCache
-) -> tuple[dict[str, Any] | None, str | None]:
-    """Send one segment's request (unless it holds customer data); cache a successful answer."""
+    brief: SegmentBrief,
+    pairs: list[_Pair],
+    settings: OfferCopySettings,
+    client: Any,
+    cache: AnswerCache,
+) -> tuple[dict[str, dict[str, Any]], str | None]:
+    """One request listing the segment's uncached products (unless it holds customer data);
+    returns one cache entry per listed product (also stored), or the call's failure."""
+    request_input = build_request_input(brief, [pair.product for pair in pairs])
     request = build_converse_request(
-        plan.request_input, settings.bedrock.model_id, settings.bedrock.max_tokens
+        request_input, settings.bedrock.model_id, settings.bedrock.max_tokens
     )
     findings = find_customer_data(request)
     if findings:
@@ -152,45 +184,56 @@ def _ask(
         logger.error(
             "Offer copy request for segment %r not sent: it looks like it holds customer data "
             "(%d finding(s): %s)",
-            plan.brief.segment_name,
+            brief.segment_name,
             len(findings),
             ", ".join(kinds),
         )
-        return None, "privacy_blocked"
+        return {}, "privacy_blocked"
     outcome = call_converse(client, request)
     if outcome.response is None:
-        return None, outcome.failure
-    entry = {
-        "cache_key": plan.key,
-        "model_id": settings.bedrock.model_id,
-        "prompt_version": PROMPT_VERSION,
-        "request_input": plan.request_input,
-        "response": outcome.response,
-    }
-    try:
-        cache.put(plan.key, entry)
-    except Exception as error:  # a cache we cannot write must not cost the answer we paid for
-        logger.warning(
-            "Could not store the answer for segment %r in the LLM cache %r (%s); "
-            "the next build will ask again",
-            plan.brief.segment_name,
-            cache,
-            error,
-        )
-    return outcome.response, None
+        return {}, outcome.failure
+    verdict = validate_response(outcome.response, [pair.product.product_id for pair in pairs])
+    entries = {}
+    for pair in pairs:
+        entry = {
+            "cache_key": pair.key,
+            "model_id": settings.bedrock.model_id,
+            "prompt_version": PROMPT_VERSION,
+            "pair_input": pair.pair_input,
+            "offer": verdict.items.get(pair.product.product_id),
+            "rationale": verdict.rationale,
+            "rejected": verdict.reason,
+            "products_in_request": len(pairs),
+            "usage": outcome.response.get("usage", {}),
+        }
+        entries[pair.product.product_id] = entry
+        try:
+            cache.put(pair.key, entry)
+        except Exception as error:  # a cache we cannot write must not cost the answer we paid for
+            logger.warning(
+                "Could not store the copy for segment %r, product %r in the LLM cache %r (%s); "
+                "the next build will ask again",
+                brief.segment_name,
+                pair.product.product_id,
+                cache,
+                error,
+            )
+    return entries, None
 
 
-def _template_rows(
+def _template_row(
     brief: SegmentBrief,
+    product: OfferedProduct,
     fallback_reason: str | None = None,
     meta: dict[str, Any] | None = None,
     is_cache_hit: bool = False,
-) -> list[dict[str, Any]]:
-    """Template copy rows, as the chosen provider (no meta) or as a fallback (with reason)."""
+) -> dict[str, Any]:
+    """Template copy, as the chosen provider (no meta) or as a fallback (with reason)."""
     no_model = {"model_id": None, "prompt_version": None, "cache_key": None}
-    return _rows(
+    return _row(
         brief,
-        template_offers(brief),
+        product,
+        template_offer(brief, product),
         template_rationale(brief),
         meta=meta or no_model,
         copy_source="template",
@@ -199,50 +242,52 @@ def _template_rows(
     )
 
 
-def _rows(
+def _row(
     brief: SegmentBrief,
-    offers: Sequence[Offer],
+    product: OfferedProduct,
+    offer: Offer,
     rationale: str,
     *,
     meta: dict[str, Any],
     copy_source: str,
     fallback_reason: str | None = None,
     is_cache_hit: bool = False,
-) -> list[dict[str, Any]]:
-    """One output row per offer slot (1-based, in the answer's order)."""
-    return [
-        {
-            "segment_name": brief.segment_name,
-            "offer_slot": slot,
-            "product_id": offer.product_id,
-            "discount_rate": offer.discount_rate,
-            "headline": offer.headline,
-            "body": offer.body,
-            "sms": offer.sms,
-            "rationale": rationale,
-            "copy_source": copy_source,
-            "fallback_reason": fallback_reason,
-            "is_cache_hit": is_cache_hit,
-            **meta,
-        }
-        for slot, offer in enumerate(offers, start=1)
-    ]
+) -> dict[str, Any]:
+    """One output row."""
+    return {
+        "segment_name": brief.segment_name,
+        "product_id": product.product_id,
+        "copy_priority": product.copy_priority,
+        "discount_rate": product.discount_rate,
+        "headline": offer.headline,
+        "body": offer.body,
+        "sms": offer.sms,
+        "rationale": rationale,
+        "copy_source": copy_source,
+        "fallback_reason": fallback_reason,
+        "is_cache_hit": is_cache_hit,
+        **meta,
+    }
 
 
-def _has_slots(brief: SegmentBrief) -> bool:
-    """False (with a warning) for a segment that cannot get any offer."""
-    if brief.offer_count > 0:
+def _has_products(brief: SegmentBrief) -> bool:
+    """False (with a warning) for a segment with a brief but no offered product."""
+    if brief.products:
         return True
     logger.warning(
-        "Offer copy: segment %r has no candidate products (or zero offers to write); "
-        "it gets no offers",
+        "Offer copy: segment %r has a brief but no offered products; it gets no copy",
         brief.segment_name,
     )
     return False
 
 
-def _usable(entry: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A cache entry with a response, else None (treated as not cached)."""
-    if isinstance(entry, dict) and isinstance(entry.get("response"), dict):
-        return entry
-    return None
+def _usable(entry: Any) -> dict[str, Any] | None:
+    """A cache entry of this layout (an offer item or None, a rejection or None), else None
+    (treated as not cached)."""
+    if not isinstance(entry, dict) or "offer" not in entry:
+        return None
+    if entry["offer"] is not None and not isinstance(entry["offer"], dict):
+        return None
+    if entry.get("rejected") is not None and not isinstance(entry.get("rejected"), str):
+        return None
+    return entry

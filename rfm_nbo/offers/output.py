@@ -14,11 +14,14 @@ from typing import Any
 
 import pandas as pd
 
+# fallback_reason of products past var llm_products_per_segment: template copy by design.
+BEYOND_LLM_CAP = "beyond_llm_cap"
+
 # (column, pandas dtype, Spark SQL type)
 OUTPUT_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("segment_name", "string", "string"),
-    ("offer_slot", "int32", "int"),
     ("product_id", "string", "string"),
+    ("copy_priority", "int32", "int"),
     ("discount_rate", "float64", "double"),
     ("headline", "string", "string"),
     ("body", "string", "string"),
@@ -54,17 +57,31 @@ def spark_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 
 def fallback_summary(frame: pd.DataFrame) -> str | None:
-    """One line naming every segment whose LLM answer was not used, and why; None if none."""
-    failed = frame[frame["fallback_reason"].notna()]
+    """One line naming every segment where an LLM answer was not used, and why; None if none.
+
+    ``beyond_llm_cap`` is not a failure (the cap is configured) and is left out.
+    """
+    reasons = frame["fallback_reason"]
+    failed = frame[reasons.notna() & (reasons != BEYOND_LLM_CAP)]
     if failed.empty:
         return None
-    reasons = failed.groupby("segment_name", sort=True)["fallback_reason"].first().to_dict().items()
+    listed = []
+    for segment, group in failed.groupby("segment_name", sort=True):
+        counts = group["fallback_reason"].value_counts()
+        parts = ", ".join(
+            f"{reason} x{count}" for reason, count in sorted(counts.items(), key=_by_count)
+        )
+        listed.append(f"{segment}: {parts}")
     segments = frame["segment_name"].nunique()
-    listed = "; ".join(f"{segment}: {reason}" for segment, reason in reasons)
     return (
-        f"Offer copy: {len(reasons)} of {segments} segment(s) fell back to template copy "
-        f"({listed}). See column fallback_reason."
+        f"Offer copy: {len(failed)} product(s) in {len(listed)} of {segments} segment(s) fell "
+        f"back to template copy ({'; '.join(listed)}). See column fallback_reason."
     )
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    """Most frequent reason first, ties by name."""
+    return (-item[1], item[0])
 
 
 def _plain(value: Any) -> Any:

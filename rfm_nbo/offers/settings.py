@@ -11,6 +11,7 @@ this module coerces them and holds the defaults in one place:
 | bedrock_model_id          | amazon.nova-lite-v1:0        |
 | bedrock_region            | the AWS default chain        |
 | llm_max_calls_per_build   | 20                           |
+| llm_products_per_segment  | 20                           |
 | llm_cache_dir             | env RFM_LLM_CACHE_DIR, else warehouse/llm_cache |
 """
 
@@ -29,16 +30,22 @@ CONFIG_KEYS = (
     "bedrock_model_id",
     "bedrock_region",
     "llm_max_calls_per_build",
+    "llm_products_per_segment",
     "llm_cache_dir",
 )
+DEFAULT_PRODUCTS_PER_SEGMENT = 20
 
 
 @dataclass(frozen=True)
 class OfferCopySettings:
-    """Which writer, how many calls at most, where answers are cached, how to reach Bedrock."""
+    """Which writer, how many calls and products at most, where answers are cached, how to
+    reach Bedrock."""
 
     provider: str = "template"
     max_calls_per_build: int = DEFAULT_MAX_CALLS_PER_BUILD
+    # The LLM writes for at most this many products per segment (best copy_priority
+    # first); the rest get template copy. Bounds a request's size and its answer.
+    products_per_segment: int = DEFAULT_PRODUCTS_PER_SEGMENT
     cache_location: str | None = None
     bedrock: BedrockSettings = field(default_factory=BedrockSettings)
     # Stop calling after this many failed calls in a row (e.g. no model access):
@@ -55,17 +62,25 @@ class OfferCopySettings:
             raise ValueError(
                 f"var llm_max_calls_per_build must be 0 or more, got {self.max_calls_per_build}"
             )
+        if self.products_per_segment < 1:
+            raise ValueError(
+                f"var llm_products_per_segment must be 1 or more, got {self.products_per_segment}"
+            )
 
 
 def settings_from_config(values: Mapping[str, Any]) -> OfferCopySettings:
     """Settings from the model's config values (missing, None, '' and 'none' mean default)."""
     provider = _text(values.get("llm_provider")) or "template"
     budget = _text(values.get("llm_max_calls_per_build"))
+    per_segment = _text(values.get("llm_products_per_segment"))
     return OfferCopySettings(
         provider=provider.lower(),
         max_calls_per_build=_integer(budget, "llm_max_calls_per_build")
         if budget
         else DEFAULT_MAX_CALLS_PER_BUILD,
+        products_per_segment=_integer(per_segment, "llm_products_per_segment")
+        if per_segment
+        else DEFAULT_PRODUCTS_PER_SEGMENT,
         cache_location=_text(values.get("llm_cache_dir")),
         bedrock=BedrockSettings(
             model_id=_text(values.get("bedrock_model_id")) or DEFAULT_MODEL_ID,

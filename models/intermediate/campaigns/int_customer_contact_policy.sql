@@ -10,7 +10,10 @@
 --                         contact (int_segment_uplift) is not above the cost of
 --                         one message on the customer's channel
 --                         (var contact_cost_per_channel)
---   no_allowed_candidate  no offer survived the ranking's rules
+--   no_allowed_candidate  no offer survived the ranking's rules (reason
+--                         no_candidate_offer), or every offer the customer
+--                         had went to customers before them because stock
+--                         ran out (capacity_exhausted: int_customer_offers_ranked)
 --   holdout               kept out as control: a share var('holdout_share') of
 --                         the segment's would-be contacts
 --   contact               the offer goes out
@@ -41,6 +44,10 @@ ranked_offers as (
     select * from {{ ref('int_customer_offers_ranked') }}
 ),
 
+offer_lists as (
+    select * from {{ ref('int_offer_lists_ranked') }}
+),
+
 as_of as (
     select * from {{ ref('int_rfm_as_of') }}
 ),
@@ -68,6 +75,12 @@ customers_with_offers as (
     where offer_rank = 1
 ),
 
+-- Customers who had a list before the capacity rule.
+customers_with_lists as (
+    select customer_id from offer_lists
+    where cut_role = 'production' and offer_rank = 1
+),
+
 customer_values as (
     select
         contactable.customer_id,
@@ -76,6 +89,7 @@ customer_values as (
         contactable.not_contactable_reason,
         contactable.offer_channel as channel,
         customers_with_offers.customer_id is not null as has_offer,
+        customers_with_lists.customer_id is not null as had_offer_list,
         segment_values.expected_incremental_margin,
         cast(
             case contactable.offer_channel
@@ -94,6 +108,8 @@ customer_values as (
         on contactable.rfm_segment = segment_values.segment_name
     left join customers_with_offers
         on contactable.customer_id = customers_with_offers.customer_id
+    left join customers_with_lists
+        on contactable.customer_id = customers_with_lists.customer_id
 ),
 
 decided as (
@@ -120,7 +136,11 @@ final as (
                 when 'not_contactable' then not_contactable_reason
                 when 'no_consented_channel' then 'no_playbook_channel_open'
                 when 'below_contact_value' then 'margin_not_above_cost'
-                when 'no_allowed_candidate' then 'no_candidate_offer'
+                when 'no_allowed_candidate'
+                    then
+                        case
+                            when had_offer_list then 'capacity_exhausted' else 'no_candidate_offer'
+                        end
                 when 'holdout' then 'random_holdout'
                 when 'contact' then
                     case

@@ -1,191 +1,283 @@
--- Every contactable customer's offers, ranked, on the customer's offer
--- channel (int_customers_contactable.offer_channel: the first channel of the
--- segment's playbook preference list the customer consented to; a customer
--- with none gets no offer). Candidates are the products
--- the copy writer approved for the customer's segment (a handful per
--- segment, so this never becomes customers x catalogue), minus products the
--- customer bought in the last var('offer_exclude_bought_days') days.
+-- Every ranked customer's offers at the production cut after the capacity
+-- rule: no product goes to more customers than its stock can serve at their
+-- predicted conversion. Within a product, offers compete in priority order
+-- (offer_score desc, then hash_fraction(customer_id), then customer_id) and
+-- are accepted while
 --
---   predicted incremental conversion
---          = the segment x category shrunk incremental conversion uplift
---            floored at 0 (int_segment_category_uplift: never ranked up
---            for a negative effect) x the customer's affinity lift on the
---            category, capped at 1
---   score  = predicted incremental conversion x expected margin
---            (or x expected order value: var offer_score_basis); equal
---            scores go to the larger value, then the smaller product id
+--   var('offer_capacity_safety_factor') x cumulative predicted_conversion_rate
+--       <= inventory_qty - what earlier passes already granted.
 --
--- The discount is the segment's chosen one (int_segment_discounts_chosen);
--- the copy was written for it (int_segment_offer_briefs hands the copy
--- writer that single discount), tests/assert_offer_copy_quotes_chosen_discount.sql.
+-- var('offer_capacity_passes') passes: a rejected offer leaves that
+-- customer's candidates, the customer's list is formed again from the rest
+-- (int_offer_candidates, scored and diversified as in int_offer_lists_ranked:
+-- macros offer_scored_candidates, offer_diversified_lists), and its new
+-- offers compete for what stock is left. Offers accepted in a pass keep
+-- their stock. After the last pass the offers still rejected are dropped,
+-- and the list is diversified once more (a dropped offer must not pull a
+-- second product of a category into the first ranks). A customer left with
+-- none is capacity_exhausted (int_customer_contact_policy). allocation_pass
+-- is the pass an offer was accepted in (1 = first choice).
 --
--- A customer with no signal at all gets lift 1 (no evidence either way); one
--- with signals elsewhere gets the floor lift on untouched categories.
+-- The order-independent cumulative sums are exact decimals (doubles added
+-- in the engine's order could differ in the last bit and flip a tie).
+--
+-- Whether an offer goes out, and the discount, are not decided here:
+-- predicted_incremental_conversion (the segment x category shrunk uplift of
+-- int_segment_category_uplift x the customer's affinity lift, capped at 1)
+-- is what the contact policy reasons about.
 
-{%- set value_column = (
-    'expected_margin' if var('offer_score_basis') == 'margin' else 'expected_order_value'
-) %}
+{%- set passes = var('offer_capacity_passes') %}
+{%- set factor = var('offer_capacity_safety_factor') %}
 
 with
 
-contactable as (
-    select * from {{ ref('int_customers_contactable') }}
+lists as (
+    select * from {{ ref('int_offer_lists_ranked') }}
 ),
 
-offer_copy as (
-    select * from {{ ref('int_segment_offer_copy') }}
+candidates as (
+    select * from {{ ref('int_offer_candidates') }}
 ),
 
-playbook as (
-    select * from {{ ref('segment_offer_playbook') }}
+calibration as (
+    select * from {{ ref('int_offer_calibration') }}
+),
+
+allowed as (
+    select * from {{ ref('int_segment_allowed_products') }}
 ),
 
 products as (
     select * from {{ ref('int_products_validated') }}
 ),
 
-discounts as (
-    select * from {{ ref('int_segment_discounts_chosen') }}
+playbook as (
+    select * from {{ ref('segment_offer_playbook') }}
 ),
 
 category_uplift as (
     select * from {{ ref('int_segment_category_uplift') }}
 ),
 
-affinity as (
-    select * from {{ ref('int_customer_category_affinity') }}
-),
-
-order_lines as (
-    select * from {{ ref('int_order_lines_classified') }}
-),
-
-as_of as (
-    select * from {{ ref('int_rfm_as_of') }}
-),
-
-customers_with_signals as (
-    select distinct customer_id from affinity
-),
-
-recently_bought as (
-    select distinct
-        order_lines.customer_id,
-        order_lines.product_id
-    from order_lines
-    cross join as_of
-    where
-        order_lines.line_type = 'sale'
-        and order_lines.ordered_date >= cast(
-            {{ dbt.dateadd('day', -1 * var('offer_exclude_bought_days'), 'as_of.as_of_date') }}
-            as date
-        )
-        and order_lines.ordered_date < as_of.as_of_date
-),
-
-candidate_pairs as (
-    select
-        contactable.customer_id,
-        contactable.rfm_segment,
-        offer_copy.offer_slot,
-        offer_copy.product_id,
-        discounts.discount_rate,
-        offer_copy.headline,
-        offer_copy.body,
-        offer_copy.sms,
-        offer_copy.copy_source,
-        offer_copy.fallback_reason,
-        products.product_name,
-        products.category,
-        products.unit_price,
-        products.unit_cost,
-        products.inventory_qty,
-        playbook.objective,
-        contactable.offer_channel as channel,
-        playbook.offers_per_customer,
-        category_uplift.incremental_conversion as segment_incremental_conversion,
-        case
-            when affinity.affinity_lift is not null then affinity.affinity_lift
-            when customers_with_signals.customer_id is not null then {{ var('affinity_lift_min') }}
-            else 1.0
-        end as affinity_lift
-    from contactable
-    inner join offer_copy
-        on contactable.rfm_segment = offer_copy.segment_name
-    inner join products
-        on offer_copy.product_id = products.product_id
-    inner join playbook
-        on contactable.rfm_segment = playbook.segment_name
-    inner join discounts
-        on contactable.rfm_segment = discounts.segment_name
-    inner join category_uplift
-        on
-            contactable.rfm_segment = category_uplift.segment_name
-            and products.category = category_uplift.category
-    left join affinity
-        on
-            contactable.customer_id = affinity.customer_id
-            and products.category = affinity.category
-    left join customers_with_signals
-        on contactable.customer_id = customers_with_signals.customer_id
-    left join recently_bought
-        on
-            contactable.customer_id = recently_bought.customer_id
-            and offer_copy.product_id = recently_bought.product_id
-    where contactable.offer_channel is not null and recently_bought.customer_id is null
-),
-
 scored as (
-    select
-        *,
-        least(1.0, coalesce(segment_incremental_conversion * affinity_lift, 0.0))
-            as predicted_incremental_conversion,
-        unit_price * (1 - discount_rate) as expected_order_value,
-        unit_price * (1 - discount_rate) - unit_cost as expected_margin
-    from candidate_pairs
+    {{ offer_scored_candidates('candidates', 'calibration', 'allowed') }}
 ),
 
-ranked as (
+production_candidates as (
     select
         *,
-        predicted_incremental_conversion * {{ value_column }} as offer_score,
-        row_number() over (
-            partition by customer_id
-            order by
-                predicted_incremental_conversion * {{ value_column }} desc,
-                {{ value_column }} desc,
-                product_id asc
-        ) as offer_rank
+        {{ hash_fraction('customer_id') }} as priority_draw
     from scored
+    where cut_role = 'production'
+),
+
+{%- for pass in range(1, passes + 1) %}
+
+{%- if pass == 1 %}
+
+list_1 as (
+    select
+        production_candidates.*,
+        1 as pass_number
+    from lists
+    inner join production_candidates
+        on
+            lists.customer_id = production_candidates.customer_id
+            and lists.product_id = production_candidates.product_id
+    where lists.cut_role = 'production'
+),
+
+new_1 as (
+    select * from list_1
+),
+
+{%- else %}
+
+list_{{ pass }}_candidates as (
+    select production_candidates.*
+    from production_candidates
+    inner join affected_{{ pass - 1 }}
+        on production_candidates.customer_id = affected_{{ pass - 1 }}.customer_id
+    left join rejected_{{ pass - 1 }}
+        on
+            production_candidates.customer_id = rejected_{{ pass - 1 }}.customer_id
+            and production_candidates.product_id = rejected_{{ pass - 1 }}.product_id
+    where rejected_{{ pass - 1 }}.product_id is null
+),
+
+list_{{ pass }}_diversified as (
+    {{ offer_diversified_lists('list_' ~ pass ~ '_candidates') }}
+),
+
+list_{{ pass }} as (
+    select
+        list_{{ pass }}_candidates.*,
+        {{ pass }} as pass_number
+    from list_{{ pass }}_candidates
+    inner join list_{{ pass }}_diversified
+        on
+            list_{{ pass }}_candidates.customer_id = list_{{ pass }}_diversified.customer_id
+            and list_{{ pass }}_candidates.product_id = list_{{ pass }}_diversified.product_id
+),
+
+new_{{ pass }} as (
+    select list_{{ pass }}.*
+    from list_{{ pass }}
+    left join accepted_{{ pass - 1 }}
+        on
+            list_{{ pass }}.customer_id = accepted_{{ pass - 1 }}.customer_id
+            and list_{{ pass }}.product_id = accepted_{{ pass - 1 }}.product_id
+    where accepted_{{ pass - 1 }}.product_id is null
+),
+
+granted_{{ pass - 1 }} as (
+    select
+        product_id,
+        sum(cast(coalesce(predicted_conversion_rate, 0) as decimal(18, 12))) as granted_conversions
+    from accepted_{{ pass - 1 }}
+    group by product_id
+),
+
+{%- endif %}
+
+decided_{{ pass }} as (
+    select
+        new_{{ pass }}.customer_id,
+        new_{{ pass }}.product_id,
+        new_{{ pass }}.predicted_conversion_rate,
+        {{ factor }} * (
+            {%- if pass > 1 %}
+            coalesce(granted_{{ pass - 1 }}.granted_conversions, 0) +
+            {%- endif %}
+            sum(cast(coalesce(new_{{ pass }}.predicted_conversion_rate, 0) as decimal(18, 12)))
+                over (
+                    partition by new_{{ pass }}.product_id
+                    order by
+                        new_{{ pass }}.offer_score desc,
+                        new_{{ pass }}.priority_draw asc,
+                        new_{{ pass }}.customer_id asc
+                    rows between unbounded preceding and current row
+                )
+        ) <= products.inventory_qty as is_accepted
+    from new_{{ pass }}
+    inner join products
+        on new_{{ pass }}.product_id = products.product_id
+    {%- if pass > 1 %}
+    left join granted_{{ pass - 1 }}
+        on new_{{ pass }}.product_id = granted_{{ pass - 1 }}.product_id
+    {%- endif %}
+),
+
+accepted_{{ pass }} as (
+    {%- if pass > 1 %}
+    select * from accepted_{{ pass - 1 }}
+    union all
+    {%- endif %}
+    select
+        customer_id,
+        product_id,
+        predicted_conversion_rate,
+        {{ pass }} as allocation_pass
+    from decided_{{ pass }}
+    where is_accepted
+),
+
+rejected_{{ pass }} as (
+    {%- if pass > 1 %}
+    select * from rejected_{{ pass - 1 }}
+    union all
+    {%- endif %}
+    select
+        customer_id,
+        product_id
+    from decided_{{ pass }}
+    where not is_accepted
+),
+
+affected_{{ pass }} as (
+    select distinct customer_id
+    from decided_{{ pass }}
+    where not is_accepted
+),
+
+{%- endfor %}
+
+all_lists as (
+    {%- for pass in range(1, passes + 1) %}
+    select
+        customer_id,
+        product_id,
+        pass_number
+    from list_{{ pass }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+last_lists as (
+    select * from (
+        select
+            *,
+            max(pass_number) over (partition by customer_id) as last_pass_number
+        from all_lists
+    ) as numbered
+    where pass_number = last_pass_number
+),
+
+allocated as (
+    select
+        production_candidates.*,
+        accepted_{{ passes }}.allocation_pass
+    from last_lists
+    inner join accepted_{{ passes }}
+        on
+            last_lists.customer_id = accepted_{{ passes }}.customer_id
+            and last_lists.product_id = accepted_{{ passes }}.product_id
+    inner join production_candidates
+        on
+            last_lists.customer_id = production_candidates.customer_id
+            and last_lists.product_id = production_candidates.product_id
+),
+
+allocated_lists as (
+    {{ offer_diversified_lists('allocated') }}
 ),
 
 final as (
     select
-        customer_id,
-        cast(offer_rank as integer) as offer_rank,
-        rfm_segment,
-        product_id,
-        product_name,
-        category,
-        objective as offer_type,
-        channel,
-        discount_rate,
-        headline,
-        body,
-        sms,
-        copy_source,
-        fallback_reason,
-        affinity_lift,
-        segment_incremental_conversion,
-        predicted_incremental_conversion,
-        cast(expected_order_value as double) as expected_order_value,
-        cast(expected_margin as double) as expected_margin,
-        cast(offer_score as double) as offer_score,
-        case
-            when affinity_lift > 1 then 'category_affinity' else 'segment_conversion'
-        end as reason_code
-    from ranked
-    where offer_rank <= offers_per_customer
+        allocated_lists.customer_id,
+        allocated_lists.offer_rank,
+        allocated_lists.rfm_segment,
+        allocated_lists.product_id,
+        products.product_name,
+        allocated_lists.category,
+        playbook.objective as offer_type,
+        allocated_lists.offer_channel as channel,
+        allocated_lists.discount_rate,
+        allocated_lists.reason_code,
+        allocated_lists.candidate_sources,
+        allocated_lists.feature_key,
+        cast(allocated_lists.allocation_pass as integer) as allocation_pass,
+        cast(allocated_lists.affinity_lift as double) as affinity_lift,
+        cast(coalesce(category_uplift.incremental_conversion, 0) as double)
+            as segment_incremental_conversion,
+        cast(least(
+            1.0, coalesce(category_uplift.incremental_conversion, 0) * allocated_lists.affinity_lift
+        ) as double) as predicted_incremental_conversion,
+        cast(allocated_lists.predicted_conversion_rate as double) as predicted_conversion_rate,
+        cast(allocated_lists.expected_order_value as double) as expected_order_value,
+        cast(allocated_lists.expected_margin as double) as expected_margin,
+        cast(allocated_lists.offer_score as double) as offer_score
+    from allocated_lists
+    inner join products
+        on allocated_lists.product_id = products.product_id
+    inner join playbook
+        on allocated_lists.rfm_segment = playbook.segment_name
+    left join category_uplift
+        on
+            allocated_lists.rfm_segment = category_uplift.segment_name
+            and allocated_lists.category = category_uplift.category
 )
 
 select * from final

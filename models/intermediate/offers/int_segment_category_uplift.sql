@@ -1,9 +1,8 @@
--- What the offer ranking learns from past campaigns: per segment x offer
--- category, the shrunk incremental conversion uplift (int_segment_uplift),
--- floored at 0, so a product is never ranked up for a negative effect (a
--- negative effect ranks like none). One source for the short list
--- (int_segment_offer_candidates) and the per-customer ranking
--- (int_customer_offers_ranked).
+-- What the offers learn from past campaigns: per segment x offer category,
+-- the shrunk incremental conversion uplift (int_segment_uplift), floored at
+-- 0 (a negative effect counts like none). int_customer_offers_ranked publishes it
+-- beside each offer (segment_incremental_conversion and, x the customer's
+-- affinity lift, predicted_incremental_conversion) for the contact decision.
 
 with
 

@@ -1,8 +1,8 @@
 -- What the copy writer gets per segment: the aggregate profile of the
 -- segment's contactable customers and the playbook's limits. Nothing about
 -- any single customer. Only segments with contactable customers and at least
--- one allowed candidate appear, so copy requests never exceed the number of
--- segments.
+-- one offered product (int_segment_offered_products) appear, so copy
+-- requests never exceed the number of segments.
 --
 -- The discount range handed to the copy writer is the segment's one chosen
 -- discount (int_segment_discounts_chosen; min = max), so the copy quotes the
@@ -23,8 +23,8 @@ playbook as (
     select * from {{ ref('segment_offer_playbook') }}
 ),
 
-candidates as (
-    select * from {{ ref('int_segment_offer_candidates') }}
+offered_products as (
+    select * from {{ ref('int_segment_offered_products') }}
 ),
 
 discounts as (
@@ -46,8 +46,8 @@ segment_profiles as (
     group by contactable.rfm_segment
 ),
 
-segments_with_candidates as (
-    select distinct segment_name from candidates
+segments_with_offers as (
+    select distinct segment_name from offered_products
 ),
 
 briefs as (
@@ -68,8 +68,8 @@ briefs as (
     from segment_profiles
     inner join playbook
         on segment_profiles.segment_name = playbook.segment_name
-    inner join segments_with_candidates
-        on segment_profiles.segment_name = segments_with_candidates.segment_name
+    inner join segments_with_offers
+        on segment_profiles.segment_name = segments_with_offers.segment_name
     inner join discounts
         on segment_profiles.segment_name = discounts.segment_name
 )

@@ -19,6 +19,10 @@ ranked_offers as (
     select * from {{ ref('int_customer_offers_ranked') }}
 ),
 
+offer_copy as (
+    select * from {{ ref('int_segment_offer_copy') }}
+),
+
 as_of as (
     select * from {{ ref('int_rfm_as_of') }}
 ),
@@ -38,10 +42,10 @@ audience as (
         ranked_offers.category,
         ranked_offers.offer_type,
         ranked_offers.discount_rate,
-        ranked_offers.headline,
-        ranked_offers.body,
-        ranked_offers.sms,
-        ranked_offers.copy_source,
+        offer_copy.headline,
+        offer_copy.body,
+        offer_copy.sms,
+        offer_copy.copy_source,
         policy.expected_incremental_margin,
         policy.contact_cost,
         policy.contact_status_reason,
@@ -51,6 +55,10 @@ audience as (
         on
             policy.customer_id = ranked_offers.customer_id
             and ranked_offers.offer_rank = 1
+    left join offer_copy
+        on
+            ranked_offers.rfm_segment = offer_copy.segment_name
+            and ranked_offers.product_id = offer_copy.product_id
     cross join as_of
     where policy.contact_status in ('contact', 'holdout')
 ),
