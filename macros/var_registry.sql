@@ -253,12 +253,12 @@ vars:
     description: Popularity = distinct buyers in this many days before the cut.
   offer_copurchase_basket_size:
     type: integer
-    default: 10
+    default: 5
     min: 2
     description: A customer's most recently bought distinct products that count for co-purchase.
   offer_copurchase_neighbours:
     type: integer
-    default: 10
+    default: 5
     min: 1
     description: Co-purchase neighbours kept per product.
   offer_copurchase_candidates:
