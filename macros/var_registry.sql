@@ -243,7 +243,7 @@ vars:
     description: A customer's top categories by smoothed affinity that nominate candidates.
   offer_products_per_category:
     type: integer
-    default: 5
+    default: 2
     min: 1
     description: Most popular allowed products nominated per top category.
   offer_popularity_days:

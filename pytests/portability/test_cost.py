@@ -64,6 +64,7 @@ def test_the_demo_build_can_be_measured(reference_build: ReferenceBuild, tmp_pat
     manifest = reference_build.manifest()
     sizes = parquet_sizes(reference_build.warehouse, manifest, tmp_path)
     parts = estimate(manifest, sizes, raw_bytes=169 * 10**6)
-    # The figures docs/athena.md quotes (upper bound, full-table reads): a few GB.
+    # The figures docs/athena.md quotes (upper bound, full-table reads): about 32 GB, most of it
+    # the offer ranking's per-cut tables counted as if every past cut held every customer.
     total_gb = sum(p.billed_bytes for p in parts.values()) / 1e9
-    assert 2 < total_gb < 30
+    assert 2 < total_gb < 40

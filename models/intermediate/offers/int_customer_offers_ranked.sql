@@ -9,8 +9,8 @@
 --
 -- var('offer_capacity_passes') passes: a rejected offer leaves that
 -- customer's candidates, the customer's list is formed again from the rest
--- (int_offer_candidates, scored and diversified as in int_offer_lists_ranked:
--- macros offer_scored_candidates, offer_diversified_lists), and its new
+-- (int_offer_candidates_scored, diversified as in int_offer_lists_ranked:
+-- macro offer_diversified_lists), and its new
 -- offers compete for what stock is left. Offers accepted in a pass keep
 -- their stock. After the last pass the offers still rejected are dropped,
 -- and the list is diversified once more (a dropped offer must not pull a
@@ -35,18 +35,6 @@ lists as (
     select * from {{ ref('int_offer_lists_ranked') }}
 ),
 
-candidates as (
-    select * from {{ ref('int_offer_candidates') }}
-),
-
-calibration as (
-    select * from {{ ref('int_offer_calibration') }}
-),
-
-allowed as (
-    select * from {{ ref('int_segment_allowed_products') }}
-),
-
 products as (
     select * from {{ ref('int_products_validated') }}
 ),
@@ -60,7 +48,7 @@ category_uplift as (
 ),
 
 scored as (
-    {{ offer_scored_candidates('candidates', 'calibration', 'allowed') }}
+    select * from {{ ref('int_offer_candidates_scored') }}
 ),
 
 production_candidates as (

@@ -70,17 +70,20 @@ fold_cuts as (
     where cut_role = 'fold'
 ),
 
--- Purchases only (the history also holds web-only products).
+-- Purchases only (the history also holds web-only products), at the folds
+-- only (the production cut's history is most of the table).
 purchased_products as (
     select
-        cut_date,
-        customer_id,
-        product_id,
-        purchase_days,
-        last_purchased_date,
-        is_population_sample
+        customer_products.cut_date,
+        customer_products.customer_id,
+        customer_products.product_id,
+        customer_products.purchase_days,
+        customer_products.last_purchased_date,
+        customer_products.is_population_sample
     from customer_products
-    where purchase_days > 0
+    inner join fold_cuts
+        on customer_products.cut_date = fold_cuts.cut_date
+    where customer_products.purchase_days > 0
 ),
 
 evaluated_customers as (

@@ -61,12 +61,24 @@ eligible as (
     where cuts.cut_role != 'production' or allowed.is_in_stock
 ),
 
+-- Narrow projections before the joins: at 1M customers the history and
+-- affinity tables hold millions of rows each.
+purchased as (
+    select
+        cut_date,
+        customer_id,
+        product_id,
+        purchase_days
+    from customer_products
+    where purchase_days > 0
+),
+
 customer_activity as (
     select
         cut_date,
         customer_id,
-        count(case when purchase_days > 0 then 1 end) as products_bought
-    from customer_products
+        count(*) as products_bought
+    from purchased
     group by cut_date, customer_id
 ),
 
@@ -79,64 +91,90 @@ customer_signal as (
     where category_rank = 1
 ),
 
-featured as (
+-- One row per ranked customer and cut with everything customer-level.
+customers_featured as (
     select
-        nominated.cut_date,
+        cut_customers.cut_date,
         cut_customers.cut_role,
-        nominated.customer_id,
+        cut_customers.customer_id,
         cut_customers.rfm_segment,
         cut_customers.offer_channel,
         cut_customers.has_purchase_history,
         cut_customers.offers_wanted,
+        coalesce(customer_activity.products_bought, 0) as products_bought,
+        coalesce(customer_signal.signal_total, 0) as signal_total
+    from cut_customers
+    left join customer_activity
+        on
+            cut_customers.cut_date = customer_activity.cut_date
+            and cut_customers.customer_id = customer_activity.customer_id
+    left join customer_signal
+        on
+            cut_customers.cut_date = customer_signal.cut_date
+            and cut_customers.customer_id = customer_signal.customer_id
+),
+
+category_shares as (
+    select
+        cut_date,
+        customer_id,
+        category,
+        category_rank,
+        affinity_lift,
+        smoothed_share
+    from affinity
+),
+
+featured as (
+    select
+        nominated.cut_date,
+        customers_featured.cut_role,
+        nominated.customer_id,
+        customers_featured.rfm_segment,
+        customers_featured.offer_channel,
+        customers_featured.has_purchase_history,
+        customers_featured.offers_wanted,
         nominated.product_id,
         eligible.category,
         nominated.is_from_category,
         nominated.is_from_copurchase,
         nominated.is_from_repeat,
-        affinity.category_rank,
+        category_shares.category_rank,
         coalesce(
-            affinity.affinity_lift,
+            category_shares.affinity_lift,
             case
-                when customer_signal.signal_total > 0 then {{ var('affinity_lift_min') }}
+                when customers_featured.signal_total > 0 then {{ var('affinity_lift_min') }}
                 else 1.0
             end
         ) as affinity_lift,
-        coalesce(affinity.smoothed_share, 0.0) * coalesce(popularity.popularity_share, 0.0)
-            as expected_share,
-        coalesce(customer_products.purchase_days, 0) as purchase_days,
-        coalesce(customer_activity.products_bought, 0) as customer_products_bought
+        coalesce(category_shares.smoothed_share, 0.0)
+        * coalesce(popularity.popularity_share, 0.0) as expected_share,
+        coalesce(purchased.purchase_days, 0) as purchase_days,
+        customers_featured.products_bought as customer_products_bought
     from nominated
-    inner join cut_customers
+    inner join customers_featured
         on
-            nominated.cut_date = cut_customers.cut_date
-            and nominated.customer_id = cut_customers.customer_id
+            nominated.cut_date = customers_featured.cut_date
+            and nominated.customer_id = customers_featured.customer_id
     inner join eligible
         on
             nominated.cut_date = eligible.cut_date
-            and cut_customers.rfm_segment = eligible.segment_name
+            and customers_featured.rfm_segment = eligible.segment_name
             and nominated.product_id = eligible.product_id
-    left join affinity
+    left join category_shares
         on
-            nominated.cut_date = affinity.cut_date
-            and nominated.customer_id = affinity.customer_id
-            and eligible.category = affinity.category
-    left join customer_signal
-        on
-            nominated.cut_date = customer_signal.cut_date
-            and nominated.customer_id = customer_signal.customer_id
+            nominated.cut_date = category_shares.cut_date
+            and nominated.customer_id = category_shares.customer_id
+            and eligible.category = category_shares.category
     left join popularity
         on
             nominated.cut_date = popularity.cut_date
             and nominated.product_id = popularity.product_id
-    left join customer_products
+    left join purchased
         on
-            nominated.cut_date = customer_products.cut_date
-            and nominated.customer_id = customer_products.customer_id
-            and nominated.product_id = customer_products.product_id
-    left join customer_activity
-        on
-            nominated.cut_date = customer_activity.cut_date
-            and nominated.customer_id = customer_activity.customer_id
+            nominated.cut_date = purchased.cut_date
+            and nominated.customer_id = purchased.customer_id
+            and nominated.product_id = purchased.product_id
 ),
 
 final as (

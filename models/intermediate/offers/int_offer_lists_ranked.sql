@@ -1,27 +1,14 @@
 -- Every ranked customer's offer list at the production cut (before the
 -- capacity rule, int_customer_offers_ranked) and at each backtest fold: the
 -- one ranking the mart publishes and the backtest scores. Candidates
--- (int_offer_candidates) are scored by their calibrated purchase
--- probability (int_offer_calibration) times the bounded value multiplier
--- (macro offer_scored_candidates), ordered with the diversity rule and cut
+-- (int_offer_candidates_scored: their calibrated purchase probability
+-- times the bounded value multiplier), ordered with the diversity rule and cut
 -- to the playbook's offers_per_customer (macro offer_diversified_lists).
 
 with
 
-candidates as (
-    select * from {{ ref('int_offer_candidates') }}
-),
-
-calibration as (
-    select * from {{ ref('int_offer_calibration') }}
-),
-
-allowed as (
-    select * from {{ ref('int_segment_allowed_products') }}
-),
-
 scored as (
-    {{ offer_scored_candidates('candidates', 'calibration', 'allowed') }}
+    select * from {{ ref('int_offer_candidates_scored') }}
 ),
 
 listed as (

@@ -73,15 +73,22 @@ eligible as (
     where cuts.cut_role != 'production' or allowed.is_in_stock
 ),
 
+-- Every source reads only what ranked customers bought (narrow: at 1M
+-- customers this is the largest input, read three times).
 ranked_history as (
     select
-        customer_products.*,
+        customer_products.cut_date,
+        customer_products.customer_id,
+        customer_products.product_id,
+        customer_products.purchase_days,
+        customer_products.last_purchased_date,
         cut_customers.rfm_segment
     from customer_products
     inner join cut_customers
         on
             customer_products.cut_date = cut_customers.cut_date
             and customer_products.customer_id = cut_customers.customer_id
+    where customer_products.purchase_days > 0
 ),
 
 recently_bought as (
@@ -150,35 +157,52 @@ category_nominees as (
     where source_position <= {{ per_category }}
 ),
 
--- Co-purchase source.
+-- Co-purchase source. The neighbours a segment may be offered are joined
+-- first (a few thousand rows), so the large basket x neighbour product
+-- needs no further join to the customer or the catalogue.
 baskets as (
     select * from (
         select
             cut_date,
             customer_id,
+            rfm_segment,
             product_id,
             row_number() over (
                 partition by cut_date, customer_id
                 order by last_purchased_date desc, product_id asc
             ) as basket_position
         from ranked_history
-        where purchase_days > 0
     ) as positioned
     where basket_position <= {{ var('offer_copurchase_basket_size') }}
+),
+
+segment_neighbours as (
+    select
+        neighbours.cut_date,
+        eligible.segment_name,
+        neighbours.product_id,
+        neighbours.neighbour_product_id,
+        cast(neighbours.similarity as decimal(18, 12)) as similarity
+    from neighbours
+    inner join eligible
+        on
+            neighbours.cut_date = eligible.cut_date
+            and neighbours.neighbour_product_id = eligible.product_id
 ),
 
 copurchase_scores as (
     select
         baskets.cut_date,
         baskets.customer_id,
-        neighbours.neighbour_product_id as product_id,
-        sum(cast(neighbours.similarity as decimal(18, 12))) as copurchase_similarity
+        segment_neighbours.neighbour_product_id as product_id,
+        sum(segment_neighbours.similarity) as copurchase_similarity
     from baskets
-    inner join neighbours
+    inner join segment_neighbours
         on
-            baskets.cut_date = neighbours.cut_date
-            and baskets.product_id = neighbours.product_id
-    group by baskets.cut_date, baskets.customer_id, neighbours.neighbour_product_id
+            baskets.cut_date = segment_neighbours.cut_date
+            and baskets.rfm_segment = segment_neighbours.segment_name
+            and baskets.product_id = segment_neighbours.product_id
+    group by baskets.cut_date, baskets.customer_id, segment_neighbours.neighbour_product_id
 ),
 
 copurchase_nominees as (
@@ -194,15 +218,6 @@ copurchase_nominees as (
                     copurchase_scores.copurchase_similarity desc, copurchase_scores.product_id asc
             ) as source_position
         from copurchase_scores
-        inner join cut_customers
-            on
-                copurchase_scores.cut_date = cut_customers.cut_date
-                and copurchase_scores.customer_id = cut_customers.customer_id
-        inner join eligible
-            on
-                copurchase_scores.cut_date = eligible.cut_date
-                and cut_customers.rfm_segment = eligible.segment_name
-                and copurchase_scores.product_id = eligible.product_id
         left join recently_bought
             on
                 copurchase_scores.cut_date = recently_bought.cut_date
