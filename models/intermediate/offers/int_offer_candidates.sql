@@ -41,26 +41,6 @@ allowed as (
     select * from {{ ref('int_segment_allowed_products') }}
 ),
 
-cuts as (
-    select * from {{ ref('int_offer_cuts') }}
-),
-
--- What a segment may be offered at a cut: stock only counts at production.
-eligible as (
-    select
-        cuts.cut_date,
-        allowed.segment_name,
-        allowed.product_id,
-        allowed.category,
-        allowed.discount_rate,
-        allowed.expected_order_value,
-        allowed.expected_margin,
-        allowed.value_percentile
-    from cuts
-    cross join allowed
-    where cuts.cut_role != 'production' or allowed.is_in_stock
-),
-
 -- Narrow projections before the joins: at 1M customers the history and
 -- affinity tables hold millions of rows each.
 purchased as (
@@ -135,7 +115,7 @@ featured as (
         customers_featured.has_purchase_history,
         customers_featured.offers_wanted,
         nominated.product_id,
-        eligible.category,
+        allowed.category,
         nominated.is_from_category,
         nominated.is_from_copurchase,
         nominated.is_from_repeat,
@@ -156,16 +136,17 @@ featured as (
         on
             nominated.cut_date = customers_featured.cut_date
             and nominated.customer_id = customers_featured.customer_id
-    inner join eligible
+    -- Nominations are already inside the allowed set (and in stock at
+    -- production: int_offer_nominations); this join only brings the category.
+    inner join allowed
         on
-            nominated.cut_date = eligible.cut_date
-            and customers_featured.rfm_segment = eligible.segment_name
-            and nominated.product_id = eligible.product_id
+            customers_featured.rfm_segment = allowed.segment_name
+            and nominated.product_id = allowed.product_id
     left join category_shares
         on
             nominated.cut_date = category_shares.cut_date
             and nominated.customer_id = category_shares.customer_id
-            and eligible.category = category_shares.category
+            and allowed.category = category_shares.category
     left join popularity
         on
             nominated.cut_date = popularity.cut_date

@@ -258,8 +258,7 @@ repeat_nominees as (
                 and ranked_history.customer_id = recently_bought.customer_id
                 and ranked_history.product_id = recently_bought.product_id
         where
-            ranked_history.purchase_days > 0
-            and popularity.repurchase_rate >= {{ var('offer_repeat_min_rate') }}
+            popularity.repurchase_rate >= {{ var('offer_repeat_min_rate') }}
             and recently_bought.product_id is null
     ) as positioned
     where source_position <= {{ var('offer_repeat_candidates') }}
