@@ -51,12 +51,33 @@ scored as (
     select * from {{ ref('int_offer_candidates_scored') }}
 ),
 
+-- The passes carry only what allocation needs (at 1M customers the wide
+-- candidate rows cost more to sort than the allocation itself); the other
+-- columns join back once, to the offers kept. Read apart from `scored` so
+-- the wide rows are never materialised whole.
 production_candidates as (
     select
-        *,
-        {{ hash_fraction('customer_id') }} as priority_draw
-    from scored
+        cut_date,
+        customer_id,
+        product_id,
+        category,
+        offers_wanted,
+        offer_score,
+        predicted_conversion_rate
+    from {{ ref('int_offer_candidates_scored') }}
     where cut_role = 'production'
+),
+
+-- The priority draw once per customer, not per candidate (a sha256 each).
+customer_priorities as (
+    select
+        customer_id,
+        {{ hash_fraction('customer_id') }} as priority_draw
+    from (
+        select distinct customer_id
+        from lists
+        where cut_role = 'production'
+    ) as listed_customers
 ),
 
 {%- for pass in range(1, passes + 1) %}
@@ -65,14 +86,15 @@ production_candidates as (
 
 list_1 as (
     select
-        production_candidates.*,
-        1 as pass_number
+        cut_date,
+        customer_id,
+        product_id,
+        category,
+        offers_wanted,
+        offer_score,
+        predicted_conversion_rate
     from lists
-    inner join production_candidates
-        on
-            lists.customer_id = production_candidates.customer_id
-            and lists.product_id = production_candidates.product_id
-    where lists.cut_role = 'production'
+    where cut_role = 'production'
 ),
 
 new_1 as (
@@ -93,19 +115,16 @@ list_{{ pass }}_candidates as (
     where rejected_{{ pass - 1 }}.product_id is null
 ),
 
-list_{{ pass }}_diversified as (
-    {{ offer_diversified_lists('list_' ~ pass ~ '_candidates') }}
-),
-
 list_{{ pass }} as (
     select
-        list_{{ pass }}_candidates.*,
-        {{ pass }} as pass_number
-    from list_{{ pass }}_candidates
-    inner join list_{{ pass }}_diversified
-        on
-            list_{{ pass }}_candidates.customer_id = list_{{ pass }}_diversified.customer_id
-            and list_{{ pass }}_candidates.product_id = list_{{ pass }}_diversified.product_id
+        cut_date,
+        customer_id,
+        product_id,
+        category,
+        offers_wanted,
+        offer_score,
+        predicted_conversion_rate
+    from ({{ offer_diversified_lists('list_' ~ pass ~ '_candidates') }}) as diversified
 ),
 
 new_{{ pass }} as (
@@ -142,12 +161,14 @@ decided_{{ pass }} as (
                     partition by new_{{ pass }}.product_id
                     order by
                         new_{{ pass }}.offer_score desc,
-                        new_{{ pass }}.priority_draw asc,
+                        customer_priorities.priority_draw asc,
                         new_{{ pass }}.customer_id asc
                     rows between unbounded preceding and current row
                 )
         ) <= products.inventory_qty as is_accepted
     from new_{{ pass }}
+    inner join customer_priorities
+        on new_{{ pass }}.customer_id = customer_priorities.customer_id
     inner join products
         on new_{{ pass }}.product_id = products.product_id
     {%- if pass > 1 %}
@@ -190,46 +211,43 @@ affected_{{ pass }} as (
 
 {%- endfor %}
 
-all_lists as (
-    {%- for pass in range(1, passes + 1) %}
-    select
-        customer_id,
-        product_id,
-        pass_number
-    from list_{{ pass }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-),
-
+-- A customer's last list: the list of the pass after which nothing of
+-- theirs was rejected (or of the last pass).
 last_lists as (
-    select * from (
-        select
-            *,
-            max(pass_number) over (partition by customer_id) as last_pass_number
-        from all_lists
-    ) as numbered
-    where pass_number = last_pass_number
+    {%- for pass in range(1, passes) %}
+    select list_{{ pass }}.*
+    from list_{{ pass }}
+    left join affected_{{ pass }}
+        on list_{{ pass }}.customer_id = affected_{{ pass }}.customer_id
+    where affected_{{ pass }}.customer_id is null
+    union all
+    {%- endfor %}
+    select list_{{ passes }}.*
+    from list_{{ passes }}
 ),
 
 allocated as (
     select
-        production_candidates.*,
+        last_lists.*,
         accepted_{{ passes }}.allocation_pass
     from last_lists
     inner join accepted_{{ passes }}
         on
             last_lists.customer_id = accepted_{{ passes }}.customer_id
             and last_lists.product_id = accepted_{{ passes }}.product_id
-    inner join production_candidates
-        on
-            last_lists.customer_id = production_candidates.customer_id
-            and last_lists.product_id = production_candidates.product_id
 ),
 
 allocated_lists as (
-    {{ offer_diversified_lists('allocated') }}
+    select
+        scored.*,
+        diversified.offer_rank,
+        diversified.allocation_pass
+    from ({{ offer_diversified_lists('allocated') }}) as diversified
+    inner join scored
+        on
+            diversified.cut_date = scored.cut_date
+            and diversified.customer_id = scored.customer_id
+            and diversified.product_id = scored.product_id
 ),
 
 final as (

@@ -395,6 +395,8 @@ popularity_fill as (
             <= 2 * customer_lengths.list_length + customer_lengths.recently_bought_products
 ),
 
+-- A product nominated by the baseline itself and by the fill counts once,
+-- at its own place (an anti-join: cheaper than numbering the duplicates).
 pooled_candidates as (
     select
         cut_date,
@@ -418,6 +420,14 @@ pooled_candidates as (
         cast(popularity_fill.popularity_rank as double) as sort_order
     from popularity_fill
     cross join methods
+    left join own_candidates
+        on
+            popularity_fill.cut_date = own_candidates.cut_date
+            and popularity_fill.customer_id = own_candidates.customer_id
+            and methods.ranking_method = own_candidates.ranking_method
+            and popularity_fill.is_filtered = own_candidates.is_filtered
+            and popularity_fill.product_id = own_candidates.product_id
+    where own_candidates.product_id is null
 ),
 
 -- The ranking's rules on the filtered lists: allowed for the customer's
@@ -455,21 +465,6 @@ candidates_allowed as (
         )
 ),
 
--- A product nominated by the baseline itself and by the fill counts once,
--- at its own place.
-candidates_deduplicated as (
-    select * from (
-        select
-            *,
-            row_number() over (
-                partition by cut_date, customer_id, ranking_method, is_filtered, product_id
-                order by fill_order asc, sort_order asc
-            ) as product_occurrence
-        from candidates_allowed
-    ) as numbered
-    where product_occurrence = 1
-),
-
 -- Filtered lists follow the ranking's diversity rule too (the same macro);
 -- unfiltered ones are the baseline's own order.
 lists_ranked as (
@@ -484,7 +479,7 @@ lists_ranked as (
         offer_rank
     from (
         {{ offer_diversified_lists(
-            '(select * from candidates_deduplicated where is_filtered)',
+            '(select * from candidates_allowed where is_filtered)',
             list_columns=['cut_date', 'customer_id', 'ranking_method', 'is_filtered'],
             order_by='fill_order asc, sort_order asc',
             length_column='list_length',
@@ -505,7 +500,7 @@ lists_ranked as (
             partition by cut_date, customer_id, ranking_method, is_filtered
             order by fill_order asc, sort_order asc, product_id asc
         ) as offer_rank
-    from candidates_deduplicated
+    from candidates_allowed
     where not is_filtered
 ),
 

@@ -51,11 +51,20 @@ cut_windows as (
     from cuts
 ),
 
-population_customers as (
-    select contactable.customer_id
+-- The draw as a column first: compared inside the join condition DuckDB
+-- computed it four times slower.
+customer_draws as (
+    select
+        customer_id,
+        {{ offer_sample_draw('customer_id') }} as sample_draw
     from contactable
+),
+
+population_customers as (
+    select customer_draws.customer_id
+    from customer_draws
     cross join sample_fractions
-    where {{ offer_sample_draw('contactable.customer_id') }} < sample_fractions.population_fraction
+    where customer_draws.sample_draw < sample_fractions.population_fraction
 ),
 
 -- Production: ranked customers and the population sample; past cuts: the
@@ -167,23 +176,38 @@ signals_at_cuts as (
     from signals_by_cut
 ),
 
+-- Two plain aggregations instead of count(distinct): one row per purchase
+-- day (all of a product's web signals fall into one row, its date null),
+-- then one per product (about twice as fast at 1M customers).
+signal_days as (
+    select
+        cut_date,
+        customer_id,
+        product_id,
+        purchased_date,
+        max(is_population_sample) as is_population_sample,
+        sum(signal_weight) as signal_weight
+    from signals_at_cuts
+    group by cut_date, customer_id, product_id, purchased_date
+),
+
 customer_products as (
     select
-        signals_at_cuts.cut_date,
-        signals_at_cuts.customer_id,
-        signals_at_cuts.product_id,
+        signal_days.cut_date,
+        signal_days.customer_id,
+        signal_days.product_id,
         products.category,
-        max(signals_at_cuts.is_population_sample) = 1 as is_population_sample,
-        cast(count(distinct signals_at_cuts.purchased_date) as integer) as purchase_days,
-        max(signals_at_cuts.purchased_date) as last_purchased_date,
-        sum(signals_at_cuts.signal_weight) as signal_weight
-    from signals_at_cuts
+        max(signal_days.is_population_sample) = 1 as is_population_sample,
+        cast(count(signal_days.purchased_date) as integer) as purchase_days,
+        max(signal_days.purchased_date) as last_purchased_date,
+        sum(signal_days.signal_weight) as signal_weight
+    from signal_days
     inner join products
-        on signals_at_cuts.product_id = products.product_id
+        on signal_days.product_id = products.product_id
     group by
-        signals_at_cuts.cut_date,
-        signals_at_cuts.customer_id,
-        signals_at_cuts.product_id,
+        signal_days.cut_date,
+        signal_days.customer_id,
+        signal_days.product_id,
         products.category
 )
 

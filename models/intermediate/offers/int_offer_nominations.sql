@@ -125,32 +125,93 @@ segment_category_favourites as (
     where favourite_position <= {{ 2 * per_category }}
 ),
 
+-- The customer x category pairs where the customer recently bought one of
+-- the category's favourites (few): only these need the favourites skipped.
+category_exclusions as (
+    select distinct
+        recently_bought.cut_date,
+        recently_bought.customer_id,
+        segment_category_favourites.category
+    from recently_bought
+    inner join cut_customers
+        on
+            recently_bought.cut_date = cut_customers.cut_date
+            and recently_bought.customer_id = cut_customers.customer_id
+    inner join segment_category_favourites
+        on
+            recently_bought.cut_date = segment_category_favourites.cut_date
+            and cut_customers.rfm_segment = segment_category_favourites.segment_name
+            and recently_bought.product_id = segment_category_favourites.product_id
+),
+
+customer_categories as (
+    select
+        cut_customers.cut_date,
+        cut_customers.customer_id,
+        cut_customers.rfm_segment,
+        affinity.category
+    from cut_customers
+    inner join affinity
+        on
+            cut_customers.cut_date = affinity.cut_date
+            and cut_customers.customer_id = affinity.customer_id
+            and affinity.category_rank <= {{ var('offer_candidate_categories') }}
+),
+
+-- Without an exclusion the category's first favourites; with one, the
+-- first that were not bought recently (a window over the few such pairs).
 category_nominees as (
-    select * from (
+    select
+        customer_categories.cut_date,
+        customer_categories.customer_id,
+        segment_category_favourites.product_id
+    from customer_categories
+    inner join segment_category_favourites
+        on
+            customer_categories.cut_date = segment_category_favourites.cut_date
+            and customer_categories.rfm_segment = segment_category_favourites.segment_name
+            and customer_categories.category = segment_category_favourites.category
+            and segment_category_favourites.favourite_position <= {{ per_category }}
+    left join category_exclusions
+        on
+            customer_categories.cut_date = category_exclusions.cut_date
+            and customer_categories.customer_id = category_exclusions.customer_id
+            and customer_categories.category = category_exclusions.category
+    where category_exclusions.customer_id is null
+
+    union all
+
+    select
+        cut_date,
+        customer_id,
+        product_id
+    from (
         select
-            cut_customers.cut_date,
-            cut_customers.customer_id,
+            customer_categories.cut_date,
+            customer_categories.customer_id,
             segment_category_favourites.product_id,
             row_number() over (
                 partition by
-                    cut_customers.cut_date, cut_customers.customer_id, affinity.category
+                    customer_categories.cut_date,
+                    customer_categories.customer_id,
+                    customer_categories.category
                 order by segment_category_favourites.favourite_position
             ) as source_position
-        from cut_customers
-        inner join affinity
+        from customer_categories
+        inner join category_exclusions
             on
-                cut_customers.cut_date = affinity.cut_date
-                and cut_customers.customer_id = affinity.customer_id
-                and affinity.category_rank <= {{ var('offer_candidate_categories') }}
+                customer_categories.cut_date = category_exclusions.cut_date
+                and customer_categories.customer_id = category_exclusions.customer_id
+                and customer_categories.category = category_exclusions.category
         inner join segment_category_favourites
             on
-                cut_customers.cut_date = segment_category_favourites.cut_date
-                and cut_customers.rfm_segment = segment_category_favourites.segment_name
-                and affinity.category = segment_category_favourites.category
+                customer_categories.cut_date = segment_category_favourites.cut_date
+                and customer_categories.rfm_segment = segment_category_favourites.segment_name
+                and customer_categories.category = segment_category_favourites.category
         left join recently_bought
             on
-                cut_customers.cut_date = recently_bought.cut_date
-                and cut_customers.customer_id = recently_bought.customer_id
+                customer_categories.cut_date = recently_bought.cut_date
+                and customer_categories.customer_id = recently_bought.customer_id
                 and segment_category_favourites.product_id = recently_bought.product_id
         where recently_bought.product_id is null
     ) as positioned
