@@ -24,6 +24,11 @@
 -- Everything is known before the cut: purchases strictly before cut_date
 -- (int_offer_customer_products, the history the ranking reads too).
 
+-- Built after the capacity passes, never beside them: at 1M customers the
+-- two queries side by side spilled each other's memory and took 26 s
+-- together against 20 s in turn (the comment only orders the DAG).
+-- depends_on: {{ ref('int_customer_offers_ranked') }}
+
 {%- set exclude_days = var('offer_exclude_bought_days') %}
 {%- set popularity_days = var('offer_popularity_days') %}
 {%- set basket_size = var('offer_copurchase_basket_size') %}

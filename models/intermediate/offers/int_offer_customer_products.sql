@@ -2,8 +2,10 @@
 -- candidate source and every population statistic of the offer ranking
 -- reads. One row per cut x customer x product the customer bought or
 -- looked at in the var('rfm_lookback_days') before the cut (never after).
--- Customers: at the production cut the ranked ones (int_offer_cut_customers)
--- and the population sample; at past cuts the population sample only (the
+-- Customers: at the production cut the ranked ones (those with an offer
+-- channel in int_customers_contactable, as in int_offer_cut_customers; read
+-- from the spine so this model need not wait for that one) and the
+-- population sample; at past cuts the population sample only (the
 -- evaluation sample ranked there lies inside it: macro
 -- offer_sample_fractions), so past cuts never touch every customer.
 --
@@ -16,10 +18,6 @@ with
 
 cuts as (
     select * from {{ ref('int_offer_cuts') }}
-),
-
-cut_customers as (
-    select * from {{ ref('int_offer_cut_customers') }}
 ),
 
 contactable as (
@@ -79,8 +77,8 @@ customers_in_scope as (
             customer_id,
             1 as is_ranked_at_production,
             0 as is_population_sample
-        from cut_customers
-        where cut_role = 'production'
+        from contactable
+        where offer_channel is not null
         union all
         select
             customer_id,
