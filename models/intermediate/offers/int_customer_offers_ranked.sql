@@ -28,6 +28,11 @@
 
 {%- set passes = var('offer_capacity_passes') %}
 {%- set factor = var('offer_capacity_safety_factor') %}
+{#- What the passes carry of a candidate (see production_candidates). -#}
+{%- set allocation_columns = [
+    'cut_date', 'customer_id', 'product_id', 'category',
+    'offers_wanted', 'offer_score', 'predicted_conversion_rate',
+] %}
 
 with
 
@@ -57,13 +62,7 @@ scored as (
 -- the wide rows are never materialised whole.
 production_candidates as (
     select
-        cut_date,
-        customer_id,
-        product_id,
-        category,
-        offers_wanted,
-        offer_score,
-        predicted_conversion_rate
+        {{ allocation_columns | join(', ') }}
     from {{ ref('int_offer_candidates_scored') }}
     where cut_role = 'production'
 ),
@@ -86,13 +85,7 @@ customer_priorities as (
 
 list_1 as (
     select
-        cut_date,
-        customer_id,
-        product_id,
-        category,
-        offers_wanted,
-        offer_score,
-        predicted_conversion_rate
+        {{ allocation_columns | join(', ') }}
     from lists
     where cut_role = 'production'
 ),
@@ -117,13 +110,7 @@ list_{{ pass }}_candidates as (
 
 list_{{ pass }} as (
     select
-        cut_date,
-        customer_id,
-        product_id,
-        category,
-        offers_wanted,
-        offer_score,
-        predicted_conversion_rate
+        {{ allocation_columns | join(', ') }}
     from ({{ offer_diversified_lists('list_' ~ pass ~ '_candidates') }}) as diversified
 ),
 
