@@ -98,8 +98,7 @@ recently_bought as (
         product_id
     from ranked_history
     where
-        purchase_days > 0
-        and last_purchased_date >= cast(
+        last_purchased_date >= cast(
             {{ dbt.dateadd('day', -1 * var('offer_exclude_bought_days'), 'cut_date') }} as date
         )
 ),
