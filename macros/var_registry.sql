@@ -334,6 +334,46 @@ vars:
     default: 3.0
     min: 0
     description: Upper clamp of the customer x category affinity lift.
+  clv_fit_sample_size:
+    type: integer
+    default: 200000
+    min: 1
+    description: Customers (a seeded hash sample) BG/NBD and Gamma-Gamma are fitted on; every customer is scored.
+  clv_seed:
+    type: integer
+    default: 42
+    min: 0
+    description: Seed of the CLV fit sample's customer hash.
+  clv_min_customers:
+    type: integer
+    default: 50
+    min: 2
+    description: Fewer customers than this (with a repeat purchase of positive value, for Gamma-Gamma) and a model is not fitted; its scores fall back (README).
+  clv_chunk_size:
+    type: integer
+    default: 200000
+    min: 1
+    description: Customers scored per batch (bounds memory).
+  clv_horizon_days:
+    type: integer
+    default: 365
+    min: 1
+    description: Expected purchases and CLV count this many days ahead.
+  clv_annual_discount_rate:
+    type: number
+    default: 0.10
+    min: 0
+    max: 0.99
+    description: Expected CLV discounts future purchases at this rate per year.
+  clv_holdout_days:
+    type: integer
+    default: 182
+    min: 7
+    description: fct_clv_calibration fits on the data before as_of_date minus this many days and predicts these days.
+  churn_risk_band_thresholds:
+    type: list
+    default: [0.2, 0.5, 0.8]
+    description: "P(alive) cut points of churn_risk_band: below the first very_high, then high, medium, from the last low."
 
 # old name: new name
 renamed: {}

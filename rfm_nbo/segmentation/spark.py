@@ -72,9 +72,18 @@ def typed_input(customers: DataFrame, feature_names: tuple[str, ...]) -> DataFra
 
 def sample_spark(customers: DataFrame, settings: KMeansSettings) -> pd.DataFrame:
     """The same deterministic sample ``pipeline.draw_sample`` draws, computed in Spark."""
-    names = input_columns(settings)[1:]
-    typed = typed_input(customers, names)
-    seed = settings.seed
+    typed = typed_input(customers, input_columns(settings)[1:])
+    kept = bottom_k_spark(typed, settings.sample_size, settings.seed)
+    # Same rows as the pandas path; draw_sample puts them in the canonical order.
+    return draw_sample(kept, settings)
+
+
+def bottom_k_spark(typed: DataFrame, sample_size: int, seed: int) -> pd.DataFrame:
+    """The ``sample_size`` rows of smallest (seeded customer_id hash, customer_id), as pandas.
+
+    Executors add the hash (``sampling.customer_hash``, the pandas path's own
+    function), so every engine keeps the same customers.
+    """
     hashed_schema = T.StructType(
         [*typed.schema.fields, T.StructField(SAMPLE_HASH_COLUMN, T.LongType())]
     )
@@ -84,15 +93,13 @@ def sample_spark(customers: DataFrame, settings: KMeansSettings) -> pd.DataFrame
             batch[SAMPLE_HASH_COLUMN] = customer_hash(batch["customer_id"], seed)
             yield batch
 
-    kept = (
+    return (
         typed.mapInPandas(add_hash, hashed_schema)
         .orderBy(SAMPLE_HASH_COLUMN, "customer_id")
-        .limit(settings.sample_size)
+        .limit(sample_size)
         .drop(SAMPLE_HASH_COLUMN)
         .toPandas()
     )
-    # Same rows as the pandas path; draw_sample puts them in the canonical order.
-    return draw_sample(kept, settings)
 
 
 def assign_spark(customers: DataFrame, model: ClusterModel, chunk_size: int) -> DataFrame:

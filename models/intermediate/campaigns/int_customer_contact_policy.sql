@@ -21,6 +21,13 @@
 -- below contact value: the playbook decides (exploration), and the holdout
 -- makes the first campaign measurable.
 --
+-- contact_priority orders the would-be contacts (contact and holdout
+-- together, so a send capped at the first N keeps treatment and control
+-- drawn from the same customers) by the value churn is expected to cost
+-- (int_customers_clv.clv_at_risk), then expected CLV: win-back effort goes
+-- first to lapsing customers worth much if kept. It orders only those the
+-- incremental-margin rule already sends; it never overrides that rule.
+--
 -- Holdout: a customer is held out when hash_fraction(customer_id || '|' ||
 -- audience campaign id) < holdout_share, an independent draw per customer
 -- that is the same on every rebuild and on both engines, and drawn afresh
@@ -50,6 +57,10 @@ offer_lists as (
 
 as_of as (
     select * from {{ ref('int_rfm_as_of') }}
+),
+
+customer_clv as (
+    select * from {{ ref('int_customers_clv') }}
 ),
 
 audience_campaign as (
@@ -98,6 +109,8 @@ customer_values as (
                 {%- endfor %}
             end as double
         ) as contact_cost,
+        customer_clv.clv_at_risk,
+        customer_clv.expected_clv,
         audience_campaign.audience_campaign_id,
         {{ hash_fraction(
             "contactable.customer_id || '|' || audience_campaign.audience_campaign_id"
@@ -110,6 +123,8 @@ customer_values as (
         on contactable.customer_id = customers_with_offers.customer_id
     left join customers_with_lists
         on contactable.customer_id = customers_with_lists.customer_id
+    left join customer_clv
+        on contactable.customer_id = customer_clv.customer_id
 ),
 
 decided as (
@@ -157,7 +172,17 @@ final as (
         case
             when channel is not null then audience_campaign_id || '-' || channel
         end as campaign_id,
-        holdout_draw
+        holdout_draw,
+        case
+            when contact_status in ('contact', 'holdout')
+                then row_number() over (
+                    partition by contact_status in ('contact', 'holdout')
+                    order by
+                        coalesce(clv_at_risk, 0) desc,
+                        coalesce(expected_clv, 0) desc,
+                        customer_id
+                )
+        end as contact_priority
     from decided
 )
 

@@ -49,6 +49,7 @@ audience as (
         policy.expected_incremental_margin,
         policy.contact_cost,
         policy.contact_status_reason,
+        policy.contact_priority,
         as_of.as_of_date
     from policy
     inner join ranked_offers
@@ -85,6 +86,7 @@ final as (
         cast(contact_cost as double) as contact_cost,
         cast(contact_status_reason as {{ dbt.type_string() }}) as contact_status_reason,
         cast(1 - {{ var('holdout_share') }} as double) as design_treatment_share,
+        cast(contact_priority as bigint) as contact_priority,
         as_of_date
     from audience
 )

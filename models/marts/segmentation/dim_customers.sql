@@ -30,6 +30,14 @@ ranked_offers as (
     select * from {{ ref('int_customer_offers_ranked') }}
 ),
 
+customer_clv as (
+    select * from {{ ref('int_customers_clv') }}
+),
+
+clv_inputs as (
+    select * from {{ ref('int_customer_clv_inputs') }}
+),
+
 offer_counts as (
     select
         customer_id,
@@ -71,6 +79,14 @@ joined as (
         contact_policy.contact_status_reason,
         contact_policy.expected_incremental_margin,
         contact_policy.contact_cost,
+        contact_policy.contact_priority,
+        customer_clv.probability_alive,
+        customer_clv.expected_purchases,
+        customer_clv.expected_average_order_value,
+        customer_clv.expected_clv,
+        customer_clv.clv_at_risk,
+        customer_clv.churn_risk_band,
+        clv_inputs.clv_basis,
         -- Deprecated alias, removed in the next release: use contact_status.
         case
             when offer_counts.offers > 0 then 'has_offers'
@@ -89,6 +105,10 @@ joined as (
         on contactable.customer_id = offer_counts.customer_id
     left join contact_policy
         on contactable.customer_id = contact_policy.customer_id
+    left join customer_clv
+        on contactable.customer_id = customer_clv.customer_id
+    left join clv_inputs
+        on contactable.customer_id = clv_inputs.customer_id
 )
 
 select * from joined

@@ -4,6 +4,10 @@ scored_customers as (
     select * from {{ ref('int_customers_rfm_scored') }}
 ),
 
+customer_clv as (
+    select * from {{ ref('int_customers_clv') }}
+),
+
 segments as (
     select * from {{ ref('segments') }}
 ),
@@ -16,14 +20,18 @@ segment_names as (
 
 segment_totals as (
     select
-        rfm_segment,
+        scored_customers.rfm_segment,
         count(*) as customers,
-        sum(monetary) as net_revenue,
-        avg(cast(recency_days as double)) as avg_recency_days,
-        avg(cast(frequency as double)) as avg_frequency,
-        cast(avg(monetary) as double) as avg_monetary
+        sum(scored_customers.monetary) as net_revenue,
+        avg(cast(scored_customers.recency_days as double)) as avg_recency_days,
+        avg(cast(scored_customers.frequency as double)) as avg_frequency,
+        cast(avg(scored_customers.monetary) as double) as avg_monetary,
+        sum(customer_clv.expected_clv) as total_expected_clv,
+        avg(customer_clv.expected_clv) as avg_expected_clv
     from scored_customers
-    group by rfm_segment
+    left join customer_clv
+        on scored_customers.customer_id = customer_clv.customer_id
+    group by scored_customers.rfm_segment
 ),
 
 overall_totals as (
@@ -46,7 +54,9 @@ summary as (
         / nullif(cast(overall_totals.net_revenue as double), 0) as revenue_share,
         segment_totals.avg_recency_days,
         segment_totals.avg_frequency,
-        segment_totals.avg_monetary
+        segment_totals.avg_monetary,
+        cast(coalesce(segment_totals.total_expected_clv, 0) as double) as total_expected_clv,
+        segment_totals.avg_expected_clv
     from segment_names
     cross join overall_totals
     left join segment_totals

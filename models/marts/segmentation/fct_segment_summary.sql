@@ -12,6 +12,10 @@ clustered_customers as (
     select * from {{ ref('int_customers_clustered') }}
 ),
 
+customer_clv as (
+    select * from {{ ref('int_customers_clv') }}
+),
+
 customer_segments as (
     select
         'rfm' as segmentation_scheme,
@@ -38,15 +42,19 @@ customer_segments as (
 
 segment_totals as (
     select
-        segmentation_scheme,
-        segment_name,
+        customer_segments.segmentation_scheme,
+        customer_segments.segment_name,
         count(*) as customers,
-        sum(monetary) as net_revenue,
-        avg(cast(recency_days as double)) as avg_recency_days,
-        avg(cast(frequency as double)) as avg_frequency,
-        cast(avg(monetary) as double) as avg_monetary
+        sum(customer_segments.monetary) as net_revenue,
+        avg(cast(customer_segments.recency_days as double)) as avg_recency_days,
+        avg(cast(customer_segments.frequency as double)) as avg_frequency,
+        cast(avg(customer_segments.monetary) as double) as avg_monetary,
+        sum(customer_clv.expected_clv) as total_expected_clv,
+        avg(customer_clv.expected_clv) as avg_expected_clv
     from customer_segments
-    group by segmentation_scheme, segment_name
+    left join customer_clv
+        on customer_segments.customer_id = customer_clv.customer_id
+    group by customer_segments.segmentation_scheme, customer_segments.segment_name
 ),
 
 with_shares as (
@@ -62,7 +70,9 @@ with_shares as (
         ) }} as revenue_share,
         avg_recency_days,
         avg_frequency,
-        avg_monetary
+        avg_monetary,
+        total_expected_clv,
+        avg_expected_clv
     from segment_totals
 )
 
