@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES
+from rfm_nbo.generator.bgnbd import simulate_bgnbd
 from rfm_nbo.generator.campaigns import (
     UNSUBSCRIBED,
     CampaignPlan,
@@ -27,11 +28,13 @@ from rfm_nbo.generator.orders import (
     cell_index,
     guest_orders,
     response_orders,
+    timed_orders,
 )
 from rfm_nbo.generator.params import GeneratorParams
 from rfm_nbo.generator.preferences import ProductSampler
 from rfm_nbo.generator.products import Catalogue
 from rfm_nbo.generator.rng import (
+    BGNBD_STREAM,
     BLOCK_SIZE,
     BLOCKS_STREAM,
     CONSENT_STREAM,
@@ -72,13 +75,17 @@ class CellTally:
 
 @dataclass(frozen=True)
 class BlockResult:
-    """One simulated block: numeric columns per table and its tallies."""
+    """One simulated block: numeric columns per table and its tallies.
+
+    `bgnbd` holds the per-customer BG/NBD truth (`--purchase-process bgnbd`), else None.
+    """
 
     index: int
     tables: dict[str, Columns]
     cells: CellTally
     newest_order_at: int
     reachable: dict[str, int]
+    bgnbd: Columns | None = None
 
     def rows(self, table: str) -> int:
         """Rows the block contributes to `table`."""
@@ -98,7 +105,16 @@ def simulate_block(
     customers = simulate_customers(rng, params, count, first_number=index * BLOCK_SIZE + 1)
     number = customers.number
 
-    background = background_orders(rng, customers, params)
+    bgnbd_truth = None
+    if params.purchase_process == "bgnbd":
+        # The purchase times come from the block's own BG/NBD stream, so the planted
+        # lambda, p and purchases do not depend on how baskets are drawn.
+        bgnbd = simulate_bgnbd(stream(params.seed, BGNBD_STREAM, index), params, count)
+        customers = bgnbd.apply_to(customers)
+        background = timed_orders(rng, customers, bgnbd.purchase_row, bgnbd.purchased_at, params)
+        bgnbd_truth = bgnbd.truth_columns(number, params.end_epoch)
+    else:
+        background = background_orders(rng, customers, params)
     ordered_at = background.ordered_at.copy()
     unsubscribed = np.zeros(count, dtype=bool)
     responses, member_parts, event_parts = [], [], []
@@ -222,6 +238,7 @@ def simulate_block(
         cells=tally,
         newest_order_at=newest,
         reachable=consent.reachable(customers.opt_in, unsubscribed),
+        bgnbd=bgnbd_truth,
     )
 
 

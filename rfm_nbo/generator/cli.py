@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES, TYPE_SHARE_PRESETS
-from rfm_nbo.generator.params import GeneratorParams
+from rfm_nbo.generator.params import BGNBD_FIELDS, PURCHASE_PROCESSES, GeneratorParams
 from rfm_nbo.generator.pipeline import DEFAULT_CHUNK_SIZE, generate
 from rfm_nbo.generator.writers import FORMATS
+
+# Options that --purchase-process bgnbd sets to 0 (campaign responses would add
+# purchases, cancelled or returned orders would not count as one).
+BGNBD_ZERO_OPTIONS = ("campaigns", "cancel_rate", "return_rate")
 
 EXAMPLES = """\
 examples:
@@ -23,6 +29,10 @@ examples:
   benchmark scale (1M customers, about 10M order lines, into gitignored data/):
     python -m rfm_nbo.generator --customers 1000000 --seed 42 --format parquet \\
         --out data/scale_1m
+  customers who buy exactly as BG/NBD says, with known r, alpha (days), a, b
+  (campaigns, cancellations and returns are set to 0; truth adds bgnbd_customers.csv):
+    python -m rfm_nbo.generator --customers 50000 --purchase-process bgnbd \\
+        --bgnbd-params 0.25,40,0.8,2.5 --format parquet --out data/bgnbd
 
 Same seed and parameters give identical rows, whatever --chunk-size.
 """
@@ -44,6 +54,25 @@ def _type_shares(text: str) -> dict[str, float]:
     if set(shares) != set(BEHAVIOUR_TYPES):
         raise argparse.ArgumentTypeError(f"give a share for each of: {', '.join(BEHAVIOUR_TYPES)}")
     return shares
+
+
+def _bgnbd_params(text: str) -> tuple[float, float, float, float]:
+    """Parse 'r,alpha,a,b' (alpha in days): four positive numbers."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != len(BGNBD_FIELDS):
+        raise argparse.ArgumentTypeError(
+            f"expected four numbers r,alpha,a,b (e.g. 0.25,40,0.8,2.5), got {len(parts)}"
+        )
+    values: list[float] = []
+    for name, part in zip(("r", "alpha", "a", "b"), parts, strict=True):
+        try:
+            value = float(part)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"{name} is not a number: {part!r}") from error
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"{name} must be a positive number, got {part!r}")
+        values.append(value)
+    return values[0], values[1], values[2], values[3]
 
 
 def _end_at(text: str) -> datetime:
@@ -113,7 +142,27 @@ def build_parser() -> argparse.ArgumentParser:
         + " (declining: 60%% lost, 20%% hibernating, few active)",
     )
     data.add_argument(
-        "--campaigns", type=int, default=defaults.campaigns, help="campaigns in the last year (4)"
+        "--purchase-process",
+        choices=PURCHASE_PROCESSES,
+        default=defaults.purchase_process,
+        help="how orders are timed: by the behaviour types' profiles (profiles), or exactly "
+        "by the BG/NBD model with --bgnbd-params (bgnbd: sets --campaigns, --cancel-rate "
+        "and --return-rate to 0, so every purchase is one completed order; giving them "
+        "another value is an error)",
+    )
+    data.add_argument(
+        "--bgnbd-params",
+        type=_bgnbd_params,
+        metavar="R,ALPHA,A,B",
+        help="BG/NBD parameters, alpha in days: purchase rate ~ Gamma(shape r, rate alpha) "
+        "per day, dropout ~ Beta(a, b) ("
+        + ",".join(f"{getattr(defaults, name):g}" for name in BGNBD_FIELDS)
+        + "); only with --purchase-process bgnbd",
+    )
+    data.add_argument(
+        "--campaigns",
+        type=int,
+        help=f"campaigns in the last year ({defaults.campaigns}; 0 with --purchase-process bgnbd)",
     )
     data.add_argument(
         "--campaign-reach",
@@ -151,27 +200,58 @@ def build_parser() -> argparse.ArgumentParser:
         "consent_unknown_rate",
         "unsubscribed_rate",
     ):
+        bgnbd_zero = name in BGNBD_ZERO_OPTIONS
         data.add_argument(
             "--" + name.replace("_", "-"),
             type=float,
-            default=getattr(defaults, name),
-            help=f"({getattr(defaults, name)})",
+            default=None if bgnbd_zero else getattr(defaults, name),
+            help=f"({getattr(defaults, name)}"
+            + ("; 0 with --purchase-process bgnbd)" if bgnbd_zero else ")"),
         )
     return parser
 
 
+def _purchase_process_args(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> dict[str, Any]:
+    """GeneratorParams fields of the purchase process, and the options it fixes.
+
+    BG/NBD mode needs every simulated purchase to be exactly one completed order,
+    so campaigns, cancellations and returns default to 0 there; another value
+    given on the command line is an error, not silently dropped.
+    """
+    defaults = GeneratorParams()
+    bgnbd = args.purchase_process == "bgnbd"
+    if args.bgnbd_params is not None and not bgnbd:
+        parser.error("--bgnbd-params only applies with --purchase-process bgnbd")
+    values: dict[str, Any] = {"purchase_process": args.purchase_process}
+    for name in BGNBD_ZERO_OPTIONS:
+        given = getattr(args, name)
+        option = "--" + name.replace("_", "-")
+        if bgnbd and given is not None and given != 0:
+            parser.error(
+                f"--purchase-process bgnbd needs {option} 0 (got {given:g}): every "
+                "simulated purchase must be one completed order; leave the option out"
+            )
+        default = getattr(defaults, name)
+        values[name] = given if given is not None else type(default)(0) if bgnbd else default
+    if args.bgnbd_params is not None:
+        values.update(zip(BGNBD_FIELDS, args.bgnbd_params, strict=True))
+    return values
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, generate, print a summary; exit code 2 on bad parameters."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     params = GeneratorParams(
+        **_purchase_process_args(parser, args),
         seed=args.seed,
         customers=args.customers,
         products=args.products,
         end_at=args.end_at,
         history_days=args.history_days,
         type_shares=args.type_shares,
-        cancel_rate=args.cancel_rate,
-        return_rate=args.return_rate,
         guest_rate=args.guest_rate,
         partial_return_rate=args.partial_return_rate,
         discount_rate=args.discount_rate,
@@ -180,7 +260,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         push_opt_in_rate=args.push_opt_in_rate,
         consent_unknown_rate=args.consent_unknown_rate,
         unsubscribed_rate=args.unsubscribed_rate,
-        campaigns=args.campaigns,
         campaign_reach=args.campaign_reach,
         treatment_share=args.treatment_share,
         attribution_window_days=args.attribution_window_days,

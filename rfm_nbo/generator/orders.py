@@ -90,6 +90,18 @@ def background_orders(
     ordered_at = first + np.floor(rng.random(len(row)) * (last - first)).astype(np.int64)
     ordered_at = np.where(position == 0, first, ordered_at)
     ordered_at = np.where(position == counts[row] - 1, last, ordered_at)
+    return timed_orders(rng, customers, row, ordered_at, params)
+
+
+def timed_orders(
+    rng: np.random.Generator,
+    customers: Customers,
+    row: np.ndarray,
+    ordered_at: np.ndarray,
+    params: GeneratorParams,
+) -> OrderSpec:
+    """Background orders of customer `row` at `ordered_at`: channel (mostly the
+    customer's own), status and basket shape."""
     preferred = rng.random(len(row)) < PREFERRED_CHANNEL_SHARE
     channel = np.where(
         preferred, customers.channel[row], rng.integers(0, len(ORDER_CHANNELS), len(row))

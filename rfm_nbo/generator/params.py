@@ -6,6 +6,7 @@ Chunk size is deliberately not here: output does not depend on it (see
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,10 @@ MAX_CAMPAIGNS = 30
 # Campaign sends are spread evenly between these many days before the end.
 FIRST_SEND_DAYS_BEFORE_END = 330
 LAST_SEND_DAYS_BEFORE_END = 35
+# How each customer's orders are timed: "profiles" by the behaviour types
+# (`behaviour`), "bgnbd" exactly by the BG/NBD model (`bgnbd`).
+PURCHASE_PROCESSES = ("profiles", "bgnbd")
+BGNBD_FIELDS = ("bgnbd_r", "bgnbd_alpha", "bgnbd_a", "bgnbd_b")
 
 
 def send_days_before_end(count: int) -> np.ndarray:
@@ -61,6 +66,13 @@ class GeneratorParams:
     treatment_share: float = 0.8
     attribution_window_days: int = 14
     defects_per_class: int = 3
+    purchase_process: str = "profiles"
+    # BG/NBD (Fader, Hardie & Lee 2005), used when purchase_process is "bgnbd":
+    # purchase rate ~ Gamma(shape r, rate alpha) per day, dropout ~ Beta(a, b).
+    bgnbd_r: float = 0.25
+    bgnbd_alpha: float = 40.0
+    bgnbd_a: float = 0.8
+    bgnbd_b: float = 2.5
 
     @property
     def end_epoch(self) -> int:
@@ -139,14 +151,42 @@ class GeneratorParams:
                 )
         if not 0 <= self.defects_per_class <= 50:
             problems.append("defects_per_class must be between 0 and 50")
+        problems.extend(self._purchase_process_problems())
         if self.end_at.year >= 2099:
             problems.append("end_at must be before 2099 (planted future timestamps are in 2099)")
         if problems:
             raise ValueError("Invalid generator parameters: " + "; ".join(problems))
 
+    def _purchase_process_problems(self) -> list[str]:
+        """What is wrong with the purchase process and its BG/NBD parameters."""
+        if self.purchase_process not in PURCHASE_PROCESSES:
+            return [f"purchase_process must be one of {', '.join(PURCHASE_PROCESSES)}"]
+        problems = [
+            f"{name} must be a positive number, got {getattr(self, name)}"
+            for name in BGNBD_FIELDS
+            if not (math.isfinite(getattr(self, name)) and getattr(self, name) > 0)
+        ]
+        if self.purchase_process == "bgnbd":
+            # Every simulated purchase must be one completed order, and nothing else
+            # may add one, or the BG/NBD purchase counts in the data would be wrong.
+            problems.extend(
+                f"purchase_process bgnbd needs {name} = 0 (got {getattr(self, name)})"
+                for name in ("campaigns", "cancel_rate", "return_rate")
+                if getattr(self, name) != 0
+            )
+        return problems
+
     def to_json(self) -> dict[str, Any]:
-        """The parameters as JSON-ready values (for truth.json)."""
+        """The parameters as JSON-ready values (for truth.json).
+
+        With the default purchase process the purchase-process fields are left
+        out, so the truth of a profiles run is byte for byte what it was before
+        they existed (the committed demo truth is compared byte for byte).
+        """
         values = asdict(self)
         values["end_at"] = self.end_at.strftime("%Y-%m-%d %H:%M:%S")
         values["type_shares"] = {name: self.type_shares[name] for name in BEHAVIOUR_TYPES}
+        if self.purchase_process == "profiles":
+            for name in ("purchase_process", *BGNBD_FIELDS):
+                del values[name]
         return values

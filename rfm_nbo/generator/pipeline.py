@@ -32,6 +32,8 @@ from rfm_nbo.generator.rng import (
 )
 from rfm_nbo.generator.schema import CUSTOMER_MIN_WIDTH, TABLES, id_width, table_schema
 from rfm_nbo.generator.tables import (
+    BGNBD_CUSTOMERS_FILE,
+    BGNBD_CUSTOMERS_SCHEMA,
     CUSTOMER_TYPES_SCHEMA,
     IdFormat,
     campaigns_table,
@@ -103,11 +105,17 @@ def generate(
     writers: dict[str, TableWriter] = {
         table: open_writer(out_dir, table, table_schema(table), file_format) for table in TABLES
     }
-    types_writer = open_writer(truth_dir, "customer_types", CUSTOMER_TYPES_SCHEMA, "csv")
-    every_writer = [*writers.values(), types_writer]
+    truth_writers = {
+        "customer_types": open_writer(truth_dir, "customer_types", CUSTOMER_TYPES_SCHEMA, "csv")
+    }
+    if params.purchase_process == "bgnbd":
+        truth_writers[BGNBD_CUSTOMERS_FILE] = open_writer(
+            truth_dir, BGNBD_CUSTOMERS_FILE, BGNBD_CUSTOMERS_SCHEMA, "csv"
+        )
+    every_writer = [*writers.values(), *truth_writers.values()]
     try:
         tally, clean_rows, defects = _write_tables(
-            params, world, writers, types_writer, chunk_size, progress
+            params, world, writers, truth_writers, chunk_size, progress
         )
     except BaseException:
         for writer in every_writer:
@@ -133,11 +141,14 @@ def _write_tables(
     params: GeneratorParams,
     world: _World,
     writers: dict[str, TableWriter],
-    types_writer: TableWriter,
+    truth_writers: dict[str, TableWriter],
     chunk_size: int,
     progress: bool,
 ) -> tuple[Tally, dict[str, int], Defects]:
-    """Clean rows chunk by chunk, then campaigns, then the planted defects."""
+    """Clean rows chunk by chunk, then campaigns, then the planted defects.
+
+    `truth_writers` holds customer_types and, in BG/NBD mode, bgnbd_customers.
+    """
     products = world.catalogue.table()
     writers["products"].write(products)
     tally = Tally(cells=world.plan.size * len(BEHAVIOUR_TYPES) * 2)
@@ -164,7 +175,9 @@ def _write_tables(
                 )
             for table, rows in chunk.tables.items():
                 writers[table].write(rows)
-            types_writer.write(chunk.customer_types)
+            truth_writers["customer_types"].write(chunk.customer_types)
+            if chunk.bgnbd_customers is not None:
+                truth_writers[BGNBD_CUSTOMERS_FILE].write(chunk.bgnbd_customers)
             _add_to_tally(tally, blocks)
 
     campaigns = campaigns_table(world.plan, tally.treatment_members(world.plan.size))
@@ -201,3 +214,10 @@ def _add_to_tally(tally: Tally, blocks: list[BlockResult]) -> None:
         )
         tally.newest_order_at = max(tally.newest_order_at, block.newest_order_at)
         tally.reachable.update(block.reachable)
+        if block.bgnbd is not None:
+            tally.bgnbd.update(
+                customers=len(block.bgnbd["number"]),
+                repeat_purchases=int(block.bgnbd["repeats"].sum()),
+                same_day_repeat_purchases=int(block.bgnbd["same_day_repeats"].sum()),
+                alive_at_end=int(block.bgnbd["is_alive_at_end"].sum()),
+            )

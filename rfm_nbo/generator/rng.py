@@ -22,6 +22,8 @@ DEFECTS_STREAM = 3
 CONSENT_STREAM = 4
 # Not data: the Monte Carlo of the expected response value in truth.json.
 RESPONSE_VALUE_STREAM = 5
+# --purchase-process bgnbd: each block's BG/NBD draws (birth, lambda, p, purchases).
+BGNBD_STREAM = 6
 
 
 def stream(seed: int, *key: int) -> np.random.Generator:

@@ -48,6 +48,21 @@ CUSTOMER_TYPES_SCHEMA = pa.schema(
         *((name, pa.float64()) for name in RESPONSE_VALUE_COLUMNS),
     ]
 )
+# The per-customer BG/NBD truth (truth folder, `--purchase-process bgnbd` only).
+BGNBD_CUSTOMERS_FILE = "bgnbd_customers"
+BGNBD_CUSTOMERS_SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.string()),
+        ("lambda_per_day", pa.float64()),
+        ("dropout_p", pa.float64()),
+        ("born_at", pa.string()),
+        ("age_days", pa.float64()),
+        ("repeat_purchases", pa.int64()),
+        ("repeat_purchase_days", pa.int64()),
+        ("last_purchase_at", pa.string()),
+        ("is_alive_at_end", pa.string()),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -78,11 +93,13 @@ class IdFormat:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A chunk's text tables, its customer types, and how many orders it holds."""
+    """A chunk's text tables, its customer types, and how many orders it holds
+    (and, with the BG/NBD purchase process, its customers' BG/NBD truth)."""
 
     tables: dict[str, pa.Table]
     customer_types: pa.Table
     orders: int
+    bgnbd_customers: pa.Table | None = None
 
 
 def format_chunk(
@@ -163,7 +180,34 @@ def format_chunk(
         ],
         schema=CUSTOMER_TYPES_SCHEMA,
     )
-    return Chunk(tables=tables, customer_types=customer_types, orders=len(order_number))
+    bgnbd = [block.bgnbd for block in blocks if block.bgnbd is not None]
+    return Chunk(
+        tables=tables,
+        customer_types=customer_types,
+        orders=len(order_number),
+        bgnbd_customers=bgnbd_customers_table(bgnbd, ids) if bgnbd else None,
+    )
+
+
+def bgnbd_customers_table(parts: list[Columns], ids: IdFormat) -> pa.Table:
+    """bgnbd_customers.csv rows: the planted lambda and p, birth, age T in days,
+    repeats x (and on how many distinct new UTC days), the last purchase
+    (t_x = last_purchase_at - born_at) and whether the customer is still alive."""
+    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return pa.Table.from_arrays(
+        [
+            ids.customers(columns["number"]),
+            pa.array(columns["purchase_rate"], pa.float64()),
+            pa.array(columns["dropout_p"], pa.float64()),
+            fmt.timestamps(columns["born_at"]),
+            pa.array(columns["age_days"], pa.float64()),
+            pa.array(columns["repeats"], pa.int64()),
+            pa.array(columns["repeats"] - columns["same_day_repeats"], pa.int64()),
+            fmt.timestamps(columns["last_purchase_at"]),
+            fmt.booleans(columns["is_alive_at_end"]),
+        ],
+        schema=BGNBD_CUSTOMERS_SCHEMA,
+    )
 
 
 def _table(name: str, *columns: pa.Array) -> pa.Table:

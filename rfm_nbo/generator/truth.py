@@ -17,6 +17,15 @@ and head count, per campaign x behaviour type the true base rate and uplift
 with the realised members, conversions and response revenue per group, and
 how many customers may be contacted on each channel.
 
+With `--purchase-process bgnbd` (`bgnbd.py`), truth.json also holds a
+`bgnbd` section (the process, r, alpha, a, b in days, and the realised
+totals: customers, repeat purchases, repeats on an already-used UTC day, and
+customers alive at the end), and bgnbd_customers.csv (written chunk by chunk,
+`tables.bgnbd_customers_table`) one row per clean customer: customer_id,
+lambda_per_day, dropout_p, born_at, age_days (T), repeat_purchases (x),
+repeat_purchase_days (x counted in distinct UTC days), last_purchase_at
+(birth + t_x) and is_alive_at_end ('true'/'false').
+
 Expected value of a response (`response_value`): per behaviour type and group
 the expected margin and net revenue of one response order, in currency units,
 with their Monte Carlo standard errors (`response_value.py` says how: 50,000
@@ -43,6 +52,7 @@ from typing import Any
 import numpy as np
 
 from rfm_nbo.generator.behaviour import BEHAVIOUR_TYPES, PROFILES
+from rfm_nbo.generator.bgnbd import BIRTH_MIN_AGE_DAYS
 from rfm_nbo.generator.campaigns import CAMPAIGN_CHANNELS, CampaignPlan, campaign_cost_cents
 from rfm_nbo.generator.defects import Defects
 from rfm_nbo.generator.orders import cell_index
@@ -51,7 +61,7 @@ from rfm_nbo.generator.products import CATEGORY_NAMES, INJECTION_PRODUCT_INDEX, 
 from rfm_nbo.generator.response_value import incremental_margin_per_member
 from rfm_nbo.generator.rng import BLOCK_SIZE
 from rfm_nbo.generator.schema import TABLES, TIMESTAMP_FORMAT
-from rfm_nbo.generator.tables import IdFormat
+from rfm_nbo.generator.tables import BGNBD_CUSTOMERS_FILE, IdFormat
 
 TRUTH_FORMAT_VERSION = 1
 GROUPS = ("treatment", "control")
@@ -93,6 +103,7 @@ class Tally:
     type_counts: np.ndarray = field(init=False)
     newest_order_at: int = 0
     reachable: Counter[str] = field(default_factory=Counter)
+    bgnbd: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         self.members = np.zeros(self.cells, dtype=np.int64)
@@ -238,6 +249,35 @@ def build_truth(
             "prompt_injection_product_ids": catalogue.product_ids(injection).to_pylist(),
         },
         "consent": consent_truth(tally),
+        **({"bgnbd": bgnbd_truth(params, tally)} if params.purchase_process == "bgnbd" else {}),
+    }
+
+
+def bgnbd_truth(params: GeneratorParams, tally: Tally) -> dict[str, Any]:
+    """The BG/NBD process, its parameters and what it realised (`bgnbd.py`)."""
+    repeats = tally.bgnbd["repeat_purchases"]
+    same_day = tally.bgnbd["same_day_repeat_purchases"]
+    return {
+        "model": "BG/NBD (Fader, Hardie & Lee 2005)",
+        "time_unit": "day",
+        "r": params.bgnbd_r,
+        "alpha": params.bgnbd_alpha,
+        "a": params.bgnbd_a,
+        "b": params.bgnbd_b,
+        "rule": (
+            "birth (first purchase) uniform in whole seconds over [end_at - history_days, "
+            f"end_at - {BIRTH_MIN_AGE_DAYS} days); lambda ~ Gamma(shape r, rate alpha) per day; "
+            "p ~ Beta(a, b); repeats a Poisson process with rate lambda, dropout with "
+            "probability p right after each repeat; observed until end_at; every purchase "
+            "one completed order at its own second"
+        ),
+        "birth_min_age_days": BIRTH_MIN_AGE_DAYS,
+        "customers": tally.bgnbd["customers"],
+        "repeat_purchases": repeats,
+        "same_day_repeat_purchases": same_day,
+        "same_day_repeat_share": _rate(same_day, repeats),
+        "alive_at_end": tally.bgnbd["alive_at_end"],
+        "per_customer_file": f"{BGNBD_CUSTOMERS_FILE}.csv",
     }
 
 
