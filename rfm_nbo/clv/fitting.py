@@ -34,6 +34,7 @@ REPEATS, LAST_REPEAT_DAY, AGE_DAYS, REPEAT_MEAN, PURCHASE_MEAN = (
 FIT_STATUSES = (
     "converged",
     "not_converged",
+    "not_identifiable",
     "too_few_customers",
     "no_repeat_purchases",
     "mean_value_undefined",
@@ -78,6 +79,8 @@ def fit_bgnbd(sample: pd.DataFrame, min_customers: int) -> ModelFit:
             "BG/NBD cannot be fitted: no customer has bought on two different days",
         )
     rows, weights = np.unique(data, axis=0, return_counts=True)
+    if len(rows) <= len(bgnbd.PARAMETER_NAMES):
+        return _too_alike("BG/NBD", len(rows), "(x, t_x, T)", len(bgnbd.PARAMETER_NAMES))
     x, t_x, age = rows[:, 0], rows[:, 1], rows[:, 2]
     total = float(weights.sum())
 
@@ -105,6 +108,11 @@ def fit_gamma_gamma(sample: pd.DataFrame, min_customers: int) -> ModelFit:
         )
     x, mean_value = x[keep], mean_value[keep]
     count = len(x)
+    distinct = len(np.unique(np.column_stack([x, mean_value]), axis=0))
+    if distinct <= len(gamma_gamma.PARAMETER_NAMES):
+        return _too_alike(
+            "Gamma-Gamma", distinct, "(x, mean value)", len(gamma_gamma.PARAMETER_NAMES)
+        )
 
     def mean_log_likelihood(values: np.ndarray) -> float:
         params = GammaGammaParams(*values)
@@ -142,6 +150,16 @@ def _outcome(model: str, fit: MleFit) -> ModelFit:
         "not_converged",
         f"{model} fit did not converge ({fit.message}); its scores are not used",
         fit,
+    )
+
+
+def _too_alike(model: str, distinct: int, inputs: str, parameters: int) -> ModelFit:
+    # Identical customers give a likelihood without a peak: the optimiser
+    # stops somewhere on a ridge and the numbers would mean nothing.
+    return _failed(
+        "not_identifiable",
+        f"{model} cannot be fitted: the customers have only {distinct} distinct {inputs} "
+        f"combination(s), too few to identify {parameters} parameters",
     )
 
 
