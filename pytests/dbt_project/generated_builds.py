@@ -59,7 +59,10 @@ class GeneratedBuild:
 
 
 def build_generated(
-    workdir: Path, generator_args: tuple[str, ...], select: tuple[str, ...]
+    workdir: Path,
+    generator_args: tuple[str, ...],
+    select: tuple[str, ...],
+    file_format: str = "csv",
 ) -> GeneratedBuild:
     """Generate data into `workdir` and `dbt build` the selected models on it.
 
@@ -79,12 +82,14 @@ def build_generated(
             "--truth-out",
             str(truth_dir),
             "--no-progress",
+            "--format",
+            file_format,
         ],
         check=True,
         capture_output=True,
     )
     project = DbtProject(workdir / "dbt")
-    raw_files = {table: str(data / f"{table}.csv") for table in RAW_TABLES}
+    raw_files = {table: str(data / f"{table}.{file_format}") for table in RAW_TABLES}
     run = project.run(
         "build",
         "--select",

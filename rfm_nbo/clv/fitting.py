@@ -142,9 +142,17 @@ def empirical_mean_value(sample: pd.DataFrame) -> float | None:
 
 
 def _outcome(model: str, fit: MleFit) -> ModelFit:
+    if fit.converged and np.isnan(fit.standard_errors).any():
+        # Not a strict maximum: the likelihood is flat in some direction
+        # (e.g. every repeat purchase worth the same), so the point the
+        # optimiser stopped at is one of many.
+        return _failed(
+            "not_identifiable",
+            f"{model} cannot be identified from these customers: the likelihood is flat in "
+            "some direction at the optimum (information matrix not positive definite)",
+            fit,
+        )
     if fit.converged:
-        if np.isnan(fit.standard_errors).any():
-            logger.warning("CLV: %s converged, but its standard errors are unavailable", model)
         return ModelFit("converged", fit, fit.message)
     return _failed(
         "not_converged",

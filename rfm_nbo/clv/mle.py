@@ -16,14 +16,11 @@ inverted, and carried to the parameters by the delta method
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
-
-logger = logging.getLogger(__name__)
 
 LOG_BOUND = float(np.log(1e8))
 # Central differences in log-parameters: a relative step of about 1e-4.
@@ -74,8 +71,15 @@ def fit_log_parameters(
     log_params = np.asarray(result.x, dtype=np.float64)
     estimates = np.exp(log_params)
     at_bound = np.abs(log_params) > LOG_BOUND - 1e-3
-    converged = bool(result.success) and bool(np.all(np.isfinite(estimates))) and not at_bound.any()
-    if at_bound.any():
+    # A likelihood that is nowhere finite gives a flat objective the
+    # optimiser "converges" on at once: that is no fit.
+    finite = bool(np.isfinite(result.fun)) and result.fun < 1e300
+    converged = (
+        bool(result.success) and finite and bool(np.all(np.isfinite(estimates)))
+    ) and not at_bound.any()
+    if not finite:
+        message = "the log-likelihood is not finite anywhere the optimiser looked"
+    elif at_bound.any():
         message = "not identifiable: " + ", ".join(np.array(names)[at_bound]) + " ran to a bound"
     else:
         message = str(result.message)
@@ -107,6 +111,5 @@ def _standard_errors(
     try:
         np.linalg.cholesky(hessian)
     except np.linalg.LinAlgError:
-        logger.warning("CLV fit: the information matrix is not positive definite: no errors")
         return None
     return np.sqrt(np.diag(np.linalg.inv(hessian)))
