@@ -6,6 +6,7 @@ test folders have one)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,9 +14,13 @@ import duckdb
 
 from rfm_nbo.dashboard.data import (
     BacktestMethod,
+    CalibrationPoint,
     CampaignCell,
     CampaignsData,
     CategoryOffers,
+    ChurnBandCount,
+    ClvCalibration,
+    ClvData,
     CopySourceRow,
     CrosstabCell,
     DashboardData,
@@ -165,21 +170,83 @@ SUMMER_AT_RISK = campaign_cell(
 )
 
 
+# The calibration of both fixtures (hand-made data and the mini warehouse): three
+# calibration-frequency buckets (0, 1 and 7+) and two holdout weeks, consistent:
+# 2 + 3 + 5 = 4 + 6 = 10 repeat purchases in the holdout, 2.4 + 2.2 + 4.4 = 3 + 6 = 9
+# expected. The fit forecast 9 / 10 - 1 = -10 % of what happened.
+CALIBRATION_BY_FREQUENCY = [
+    CalibrationPoint(0, "0", 4, 2.0, 2.4, 0.5, 0.6, 2.0, 2.4),
+    CalibrationPoint(1, "1", 2, 3.0, 2.2, 1.5, 1.1, 5.0, 4.6),
+    CalibrationPoint(7, "7+", 1, 5.0, 4.4, 5.0, 4.4, 10.0, 9.0),
+]
+CALIBRATION_BY_WEEK = [
+    CalibrationPoint(1, "week 1", 7, 4.0, 3.0, 4 / 7, 3 / 7, 4.0, 3.0),
+    CalibrationPoint(2, "week 2", 7, 6.0, 6.0, 6 / 7, 6 / 7, 10.0, 9.0),
+]
+CALIBRATION = ClvCalibration(
+    bgnbd_status="converged",
+    r=0.25,
+    alpha=4.0,
+    a=0.8,
+    b=2.4,
+    cut_date=date(2026, 6, 17),
+    as_of_date=date(2026, 7, 1),
+    by_frequency=CALIBRATION_BY_FREQUENCY,
+    by_week=CALIBRATION_BY_WEEK,
+)
+
+
+def failed_calibration() -> ClvCalibration:
+    """CALIBRATION after a calibration fit that did not converge: no expectation, no
+    parameters."""
+
+    def without_expectation(point: CalibrationPoint) -> CalibrationPoint:
+        return replace(
+            point,
+            expected_repeat_purchases=None,
+            expected_per_customer=None,
+            cumulative_expected_repeat_purchases=None,
+        )
+
+    return replace(
+        CALIBRATION,
+        bgnbd_status="not_converged",
+        r=None,
+        alpha=None,
+        a=None,
+        b=None,
+        by_frequency=[without_expectation(p) for p in CALIBRATION_BY_FREQUENCY],
+        by_week=[without_expectation(p) for p in CALIBRATION_BY_WEEK],
+    )
+
+
+# Customers per RFM segment and churn risk band, listed neither in dim_segments'
+# order nor riskiest first: expected CLV 300 + 5 + 15 + 40 = 360, at risk
+# 10 + 45 + 25 + 0 = 80; 2 of the 4 repeat buyers (single purchase left out) are at
+# high or very high risk: 50 %.
+CHURN_BANDS = [
+    ChurnBandCount("Champions", "low", 2, 300.0, 10.0),
+    ChurnBandCount("Lost", "single_purchase", 1, 40.0, 0.0),
+    ChurnBandCount("Lost", "high", 1, 15.0, 25.0),
+    ChurnBandCount("Lost", "very_high", 1, 5.0, 45.0),
+]
+
+
 def small_data(
     product_name: str = "Blue Mug",
     headline: str = "10% off Blue Mug",
     description: str | None = None,
 ) -> DashboardData:
     """A complete, tiny dashboard: two RFM segments, two clusters, two campaigns (three
-    cells, one of them with an interval that excludes zero but q >= 0.05), and
-    dim_segments in SEGMENT_ORDER (every list here starts with Champions, so the page
-    must reorder it)."""
+    cells, one of them with an interval that excludes zero but q >= 0.05), churn risk
+    bands and a converged calibration, and dim_segments in SEGMENT_ORDER (every list
+    here starts with Champions, so the page must reorder it)."""
     segments = SegmentsData(
         segments=[
-            SegmentStat("rfm", "Champions", 2, 450.0, 0.4, 0.75, 10.0, 6.0, 225.0),
-            SegmentStat("rfm", "Lost", 3, 150.0, 0.6, 0.25, 400.0, 1.0, 50.0),
-            SegmentStat("kmeans", "Champions", 2, 450.0, 0.4, 0.75, 10.0, 6.0, 225.0),
-            SegmentStat("kmeans", "Lost", 3, 150.0, 0.6, 0.25, 400.0, 1.0, 50.0),
+            SegmentStat("rfm", "Champions", 2, 450.0, 0.4, 0.75, 10.0, 6.0, 225.0, 300.0, 150.0),
+            SegmentStat("rfm", "Lost", 3, 150.0, 0.6, 0.25, 400.0, 1.0, 50.0, 60.0, 20.0),
+            SegmentStat("kmeans", "Champions", 2, 450.0, 0.4, 0.75, 10.0, 6.0, 225.0, 300.0, 150.0),
+            SegmentStat("kmeans", "Lost", 3, 150.0, 0.6, 0.25, 400.0, 1.0, 50.0, 60.0, 20.0),
         ],
         score_grid=[ScoreCell(5, 5, 2, 225.0), ScoreCell(1, 1, 3, 50.0)],
         crosstab=[
@@ -276,6 +343,7 @@ def small_data(
         quarantine=[QuarantineCount("orders", "duplicate_key", 2)],
         segment_names=segment_names(description),
         source="mini.duckdb",
+        clv=ClvData(bands=CHURN_BANDS, clv_basis=("margin",), calibration=CALIBRATION),
     )
 
 
@@ -302,22 +370,25 @@ MINI_MARTS = {
     "dim_customers": """
         select * from (values
             ('C1', true, true, 300.00, timestamp '2026-06-20 10:00:00', 11, 'Champions', 1,
-             5, 5, 'has_offers', null),
+             5, 5, 'has_offers', null, 'Champions', 'low', 120.0, 5.0, 'margin'),
             ('C2', true, false, 50.00, timestamp '2025-06-01 10:00:00', 395, 'Lost', 2,
-             1, 1, 'not_contactable', 'no_marketing_opt_in'),
+             1, 1, 'not_contactable', 'no_marketing_opt_in', 'Lost', 'very_high', 10.0,
+             40.0, 'margin'),
             ('C3', false, false, null, null, null, null, null, null, null, 'not_contactable',
-             'no_customer_record')
+             'no_customer_record', null, null, null, null, null)
         ) as t(customer_id, is_rfm_scored, is_contactable, monetary, last_ordered_at,
                recency_days, cluster_name, cluster_id, r_score, f_score, offer_status,
-               not_contactable_reason)""",
+               not_contactable_reason, rfm_segment, churn_risk_band, expected_clv,
+               clv_at_risk, clv_basis)""",
     "fct_segment_summary": """
         select * from (values
-            ('rfm', 'Champions', 1, 300.00, 0.5, 0.857, 11.0, 5.0, 300.0),
-            ('rfm', 'Lost', 1, 50.00, 0.5, 0.143, 395.0, 1.0, 50.0),
-            ('kmeans', 'Lost', 1, 50.00, 0.5, 0.143, 395.0, 1.0, 50.0),
-            ('kmeans', 'Champions', 1, 300.00, 0.5, 0.857, 11.0, 5.0, 300.0)
+            ('rfm', 'Champions', 1, 300.00, 0.5, 0.857, 11.0, 5.0, 300.0, 120.0, 120.0),
+            ('rfm', 'Lost', 1, 50.00, 0.5, 0.143, 395.0, 1.0, 50.0, 10.0, 10.0),
+            ('kmeans', 'Lost', 1, 50.00, 0.5, 0.143, 395.0, 1.0, 50.0, 10.0, 10.0),
+            ('kmeans', 'Champions', 1, 300.00, 0.5, 0.857, 11.0, 5.0, 300.0, 120.0, 120.0)
         ) as t(segmentation_scheme, segment_name, customers, net_revenue, customer_share,
-               revenue_share, avg_recency_days, avg_frequency, avg_monetary)""",
+               revenue_share, avg_recency_days, avg_frequency, avg_monetary,
+               total_expected_clv, avg_expected_clv)""",
     "fct_segment_crosstab": """
         select * from (values ('Champions', 'Champions', 1, 1.0), ('Lost', 'Lost', 1, 1.0))
             as t(rfm_segment, cluster_name, customers, rfm_segment_share)""",
@@ -403,11 +474,72 @@ MINI_MARTS = {
                allocated_cost, return_on_investment, return_on_investment_ci_lower,
                return_on_investment_ci_upper, sample_ratio_p_value,
                segment_label_agreement_rate)""",
+    # CALIBRATION as the mart has it, rows shuffled (the reader orders them by bucket).
+    "fct_clv_calibration": """
+        select *, 'converged' as bgnbd_status, 0.25 as r, 4.0 as alpha, 0.8 as a, 2.4 as b,
+            date '2026-06-17' as cut_date, date '2026-07-01' as as_of_date
+        from (values
+            ('holdout_week', 2, 'week 2', 7, 6.0, 6.0, 6 / 7, 6 / 7, 10.0, 9.0),
+            ('calibration_frequency', 7, '7+', 1, 5.0, 4.4, 5.0, 4.4, 10.0, 9.0),
+            ('calibration_frequency', 0, '0', 4, 2.0, 2.4, 0.5, 0.6, 2.0, 2.4),
+            ('holdout_week', 1, 'week 1', 7, 4.0, 3.0, 4 / 7, 3 / 7, 4.0, 3.0),
+            ('calibration_frequency', 1, '1', 2, 3.0, 2.2, 1.5, 1.1, 5.0, 4.6)
+        ) as t(breakdown, bucket, bucket_label, customers, actual_repeat_purchases,
+               expected_repeat_purchases, actual_per_customer, expected_per_customer,
+               cumulative_actual_repeat_purchases, cumulative_expected_repeat_purchases)""",
     "fct_quarantined_rows": """
         select * from (values ('orders-1', 'orders', 'duplicate_key', 'a | b'),
                               ('orders-2', 'orders', 'duplicate_key', 'a | b'),
                               ('products-1', 'products', 'missing_key', ' | x'))
             as t(quarantined_row_id, source_table, dq_reason, raw_record)""",
+}
+
+
+# dim_customers with more churn risk bands than MINI_MARTS (the other columns as
+# there, constant): per RFM segment and band, by hand,
+#   Champions / low              C1, C2   2 customers, CLV 120 + 80 = 200, at risk 5 + 15 = 20
+#   Lost / very_high             C3       1, CLV 10, at risk 40
+#   Lost / single_purchase       C4       1, CLV 30, at risk 0
+#   Lost / unknown               C5       1, no CLV (no usable fit)
+#   (none) / unknown             C6       1, no RFM segment
+# and C7, without a purchase (no band), left out. Expected CLV 240, at risk 60; one of the
+# three repeat buyers (C1, C2, C3) is at high or very high risk.
+CLV_CUSTOMERS = """
+    select
+        customer_id,
+        true as is_rfm_scored,
+        true as is_contactable,
+        100.00 as monetary,
+        timestamp '2026-06-20 10:00:00' as last_ordered_at,
+        11 as recency_days,
+        cast(null as varchar) as cluster_name,
+        cast(null as integer) as cluster_id,
+        3 as r_score,
+        3 as f_score,
+        'has_offers' as offer_status,
+        cast(null as varchar) as not_contactable_reason,
+        rfm_segment,
+        churn_risk_band,
+        expected_clv,
+        clv_at_risk,
+        clv_basis
+    from (values
+        ('C1', 'Champions', 'low', 120.0, 5.0, 'margin'),
+        ('C2', 'Champions', 'low', 80.0, 15.0, 'margin'),
+        ('C3', 'Lost', 'very_high', 10.0, 40.0, 'margin'),
+        ('C4', 'Lost', 'single_purchase', 30.0, 0.0, 'margin'),
+        ('C5', 'Lost', 'unknown', null, null, 'margin'),
+        ('C6', null, 'unknown', null, null, 'margin'),
+        ('C7', 'No Recent Purchases', null, null, null, null)
+    ) as t(customer_id, rfm_segment, churn_risk_band, expected_clv, clv_at_risk, clv_basis)"""
+
+# MINI_MARTS as a warehouse built before churn risk and lifetime value had them.
+PRE_CLV_MARTS = {
+    **{name: select for name, select in MINI_MARTS.items() if name != "fct_clv_calibration"},
+    "fct_segment_summary": "select * exclude (total_expected_clv, avg_expected_clv) "
+    f"from ({MINI_MARTS['fct_segment_summary']})",
+    "dim_customers": "select * exclude (churn_risk_band, expected_clv, clv_at_risk, "
+    f"clv_basis) from ({MINI_MARTS['dim_customers']})",
 }
 
 

@@ -38,7 +38,7 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
 ]
 SCREENSHOT_ENV = "RFM_DASHBOARD_SCREENSHOT"
-SHEETS = ("sheet-segments", "sheet-offers", "sheet-campaigns")
+SHEETS = ("sheet-segments", "sheet-clv", "sheet-offers", "sheet-campaigns")
 
 pytestmark = pytest.mark.slow
 
@@ -133,6 +133,34 @@ def _expected_marks(warehouse: Path, schema: str) -> dict[str, int]:
             "segmentation_scheme = 'kmeans'",
         ),
         "segment-crosstab": ("count(*)", "fct_segment_crosstab", "true"),
+        "clv-by-rfm-segment": (
+            "count(total_expected_clv)",
+            "fct_segment_summary",
+            "segmentation_scheme = 'rfm'",
+        ),
+        "clv-by-cluster": (
+            "count(total_expected_clv)",
+            "fct_segment_summary",
+            "segmentation_scheme = 'kmeans'",
+        ),
+        "churn-risk-by-segment": (
+            "count(distinct (coalesce(rfm_segment, '(none)'), churn_risk_band))",
+            "dim_customers",
+            "churn_risk_band is not null",
+        ),
+        # The expected series only when the calibration fit converged.
+        "clv-calibration-frequency": (
+            "count(actual_per_customer) "
+            "+ count(expected_per_customer) filter (where bgnbd_status = 'converged')",
+            "fct_clv_calibration",
+            "breakdown = 'calibration_frequency'",
+        ),
+        "clv-calibration-weeks": (
+            "count(cumulative_actual_repeat_purchases) + count("
+            "cumulative_expected_repeat_purchases) filter (where bgnbd_status = 'converged')",
+            "fct_clv_calibration",
+            "breakdown = 'holdout_week'",
+        ),
         "segment-migration": (
             "count(*)",
             "fct_segment_transitions",
@@ -283,6 +311,25 @@ def test_segments_follow_dim_segments(session: Session, demo_warehouse: Path) ->
     first = rows.first.locator(".segment-about")
     assert first.is_visible()
     assert first.inner_text() == descriptions[expected[0]]
+
+
+def test_calibration_names_the_fit_and_its_cut(session: Session, demo_warehouse: Path) -> None:
+    """The cut date shown is the mart's; a converged fit is named, any other status
+    shown as a warning in place of the expected series."""
+    schema = default_schema()
+    with duckdb.connect(str(demo_warehouse), read_only=True) as con:
+        cut_date, status = con.execute(
+            f"select max(cut_date), max(bgnbd_status) from {schema}.fct_clv_calibration"
+        ).fetchone()
+    _show(session, "sheet-clv")
+    page = session.page
+    assert page.locator("#sheet-clv [data-cut-date]").first.inner_text() == cut_date.isoformat()
+    if status == "converged":
+        assert page.locator("#sheet-clv .fit .badge.ok").inner_text() == "BG/NBD converged"
+        assert page.locator("#sheet-clv .fit-warning").count() == 0
+    else:
+        assert page.locator("#sheet-clv .fit-warning").is_visible()
+    assert page.locator("#sheet-clv .kpi").count() >= 3
 
 
 def test_tabs_switch_by_click_keyboard_and_address(session: Session) -> None:

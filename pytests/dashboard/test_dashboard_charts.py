@@ -1,4 +1,5 @@
-"""The SVG renderer: marks drawn match the data, negatives grow left, text is escaped."""
+"""The SVG renderer: marks drawn match the data, negatives grow left, lines break
+at gaps, text is escaped."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import pytest
 from rfm_nbo.dashboard.charts import (
     HeatCell,
     IntervalRow,
+    Line,
     Series,
     bar_chart,
     heatmap,
     interval_chart,
+    line_chart,
     nice_ticks,
 )
-from rfm_nbo.dashboard.formatting import fmt_int, fmt_pct, fmt_pp
+from rfm_nbo.dashboard.formatting import fmt_int, fmt_number, fmt_pct, fmt_pp
 
 
 def _marks(svg: str) -> int:
@@ -144,3 +147,65 @@ def test_interval_chart_heads_each_group_and_escapes_text() -> None:
     assert html.count('class="group-rule"') == 1
     assert "&lt;not&gt;" in html and "<not>" not in html
     assert ">+0.0 pp</text>" in html
+
+
+def _line_chart(lines: list[Line], x_labels: list[str] | None = None, **options) -> str:
+    labels = x_labels or ["0", "1", "2", "7+"]
+    return line_chart(
+        "calibration",
+        "Calibration",
+        labels,
+        lines,
+        fmt=fmt_number,
+        x_title="x",
+        y_title="y",
+        **options,
+    )
+
+
+def test_line_chart_one_marker_per_value_and_a_gap_breaks_the_line() -> None:
+    html = _line_chart(
+        [
+            Line("Actual", [0.2, 0.5, None, 3.0], "#000"),
+            Line("Expected", [0.8, 0.9, 1.4, 2.6], "#111", dashed=True),
+        ]
+    )
+    # 3 + 4 markers; the None splits Actual into a 2-point run and a lone point
+    # (no polyline for a single point), Expected is one run.
+    assert 'data-marks="7"' in html
+    assert len(re.findall(r'<circle class="mark"', html)) == 3
+    assert len(re.findall(r'<circle class="mark hollow"', html)) == 4  # the dashed line's
+    polylines = re.findall(r'<polyline class="line" points="([^"]+)"[^>]*>', html)
+    assert [len(points.split()) for points in polylines] == [2, 4]
+    assert html.count('stroke-dasharray="6 4"') == 2  # the dashed line and its legend swatch
+    assert ">Actual</li>" in html and ">Expected</li>" in html
+    assert "<title>7+ \u00b7 Actual: 3.0</title>" in html
+
+
+def test_line_chart_places_points_on_a_vertical_axis_from_zero() -> None:
+    html = _line_chart([Line("Actual", [0.0, 1.0, 2.0, 4.0], "#000")])
+    zero = float(re.search(r'<line class="zero"[^>]* y1="([\d.]+)"', html).group(1))
+    points = [
+        (float(x), float(y))
+        for x, y in re.findall(r'<circle class="mark" cx="([\d.]+)" cy="([\d.]+)"', html)
+    ]
+    xs, ys = zip(*points, strict=True)
+    # Evenly spaced left to right; heights proportional to the values above the zero line.
+    assert xs[1] - xs[0] == pytest.approx(xs[3] - xs[2])
+    assert ys[0] == pytest.approx(zero)
+    assert (zero - ys[3]) == pytest.approx(4 * (zero - ys[1]))
+    assert (zero - ys[2]) == pytest.approx(2 * (zero - ys[1]))
+
+
+def test_line_chart_thins_crowded_labels_and_escapes_text() -> None:
+    weeks = [f"week {n}" for n in range(1, 41)]
+    html = _line_chart(
+        [Line("<Actual>", [float(n) for n in range(40)], "#000")],
+        x_labels=weeks,
+        x_tooltips=[f"<{w}>" for w in weeks],
+    )
+    shown = re.findall(r'<text class="x-label"[^>]*><title>[^<]*</title>([^<]*)</text>', html)
+    assert shown[0] == "week 1" and 1 < len(shown) < 40  # every k-th label only
+    assert 'data-marks="40"' in html  # every point is still drawn
+    assert "&lt;Actual&gt;" in html and "<Actual>" not in html
+    assert "<title>&lt;week 1&gt;</title>" in html

@@ -18,6 +18,7 @@ from rfm_nbo.dashboard.formatting import (
     fmt_q_value,
     fmt_range,
     fmt_ratio,
+    fmt_significant,
 )
 
 
@@ -46,9 +47,28 @@ def test_counts_p_values_and_dates() -> None:
     assert fmt_date(date(2026, 7, 1)) == "2026-07-01"
 
 
+def test_model_parameters_keep_three_significant_figures_whatever_their_size() -> None:
+    # The demo's BG/NBD: r 2.786, alpha 326.4 days, a 3.12e-05 (fmt_number would say 0.0).
+    assert fmt_significant(2.78648) == "2.79"
+    assert fmt_significant(326.376089) == "326"
+    assert fmt_significant(0.0000312) == "3.12e-05"
+    assert fmt_significant(0.000441) == "0.000441"
+    assert fmt_significant(-0.5) == "\u22120.5"
+
+
 @pytest.mark.parametrize(
     "formatter",
-    [fmt_int, fmt_pct, fmt_pp, fmt_money, fmt_ratio, fmt_p_value, fmt_q_value, fmt_date],
+    [
+        fmt_int,
+        fmt_pct,
+        fmt_pp,
+        fmt_money,
+        fmt_ratio,
+        fmt_p_value,
+        fmt_q_value,
+        fmt_date,
+        fmt_significant,
+    ],
 )
 def test_missing_values_show_a_dash(formatter) -> None:
     assert formatter(None) == MISSING

@@ -1,6 +1,7 @@
-"""The page builder on hand-made data: three sheets, escaping of untrusted text,
-"no data" panels instead of crashes, nothing that could reach the network, and
-segments in the order (with the descriptions) of dim_segments."""
+"""The page builder on hand-made data: four sheets, escaping of untrusted text,
+"no data" panels instead of crashes, nothing that could reach the network,
+segments in the order (with the descriptions) of dim_segments, and churn risk,
+lifetime value and the calibration of the purchase model."""
 
 from __future__ import annotations
 
@@ -16,15 +17,23 @@ from dashboard_fixtures import (
     campaign_cell,
     chart_labels,
     empty_data,
+    failed_calibration,
     profile_segments,
     small_data,
 )
 
 from rfm_nbo.dashboard.assets import CSS, JS, csp_hash
 from rfm_nbo.dashboard.data import (
+    CHURN_RISK_BANDS,
+    CLV_CALIBRATION,
+    CUSTOMER_CLV_COLUMNS,
+    DIM_CUSTOMERS,
     DIM_SEGMENTS,
     NEXT_BEST_OFFERS,
+    SEGMENT_CLV_COLUMNS,
+    SEGMENT_SUMMARY,
     SEGMENT_TRANSITIONS,
+    ClvData,
     SegmentVocabulary,
 )
 from rfm_nbo.dashboard.page import build_page
@@ -36,6 +45,11 @@ CHARTS = (
     "cluster-profile",
     "segment-crosstab",
     "segment-migration",
+    "clv-by-rfm-segment",
+    "clv-by-cluster",
+    "churn-risk-by-segment",
+    "clv-calibration-frequency",
+    "clv-calibration-weeks",
     "offers-by-segment",
     "offer-categories",
     "top-products",
@@ -48,9 +62,9 @@ CHARTS = (
 )
 
 
-def test_three_sheets_every_chart_and_the_footer() -> None:
+def test_four_sheets_every_chart_and_the_footer() -> None:
     html = build_page(small_data())
-    for sheet in ("sheet-segments", "sheet-offers", "sheet-campaigns"):
+    for sheet in ("sheet-segments", "sheet-clv", "sheet-offers", "sheet-campaigns"):
         assert f'id="{sheet}" role="tabpanel"' in html
         assert f'aria-controls="{sheet}"' in html
     assert re.findall(r'data-chart="([^"]+)"', html) == list(CHARTS)
@@ -281,3 +295,156 @@ def test_a_cell_without_controls_is_listed_without_a_marker() -> None:
     assert 'data-marks="3"' in figure
     assert ">no control members</text>" in figure
     assert ("Summer", "Lost") in _cell_rows(html)
+
+
+# --- churn risk and lifetime value -----------------------------------------------------
+
+
+def _clv_sheet(html: str) -> str:
+    return between(html, 'id="sheet-clv"', 'id="sheet-offers"')
+
+
+def _kpis(html: str) -> dict[str, str]:
+    """Headline figures of one sheet: label -> value."""
+    pairs = re.findall(
+        r'<span class="kpi-value">([^<]*)</span><span class="kpi-label">([^<]*)</span>', html
+    )
+    return {label: value for value, label in pairs}
+
+
+def _legend(figure: str) -> list[str]:
+    return re.findall(r"</svg>([^<]*)</li>", figure)
+
+
+def test_clv_headline_figures_worked_out_by_hand() -> None:
+    # CHURN_BANDS: expected CLV 300 + 40 + 15 + 5 = 360, at risk 10 + 0 + 25 + 45 = 80;
+    # high or very high: 1 + 1 of the 2 + 1 + 1 = 4 repeat buyers (single purchase is
+    # not one). CALIBRATION: 9 expected against 10 actual repeat purchases: -10 %.
+    figures = _kpis(_clv_sheet(build_page(small_data())))
+    assert figures == {
+        "expected CLV (margin)": "$360",
+        "CLV at risk of churn": "$80",
+        "repeat buyers at high or very high churn risk (2)": "50.0\u00a0%",
+        "BG/NBD holdout forecast vs actual": "\u221210.0\u00a0%",
+    }
+
+
+def test_clv_by_segment_for_both_schemes_in_their_order() -> None:
+    html = build_page(small_data())
+    assert chart_labels(html, "clv-by-rfm-segment") == ["Lost", "Champions"]  # dim_segments
+    assert chart_labels(html, "clv-by-cluster") == ["Champions", "Lost"]  # cluster_id
+    figure = between(html, 'data-chart="clv-by-rfm-segment"', "</figure>")
+    values = re.findall(r'<text class="value"[^>]*>([^<]*)</text>', figure)
+    assert values == ["$60 \u00b7 $20 each", "$300 \u00b7 $150 each"]
+    table = between(html, 'data-table="segment-profiles"', "</table>")
+    assert ">Expected CLV</th>" in table and ">Avg exp. CLV</th>" in table
+    assert '<td class="num">$300</td><td class="num">$150</td></tr>' in table
+
+
+def test_churn_bands_stack_riskiest_first_per_rfm_segment() -> None:
+    html = build_page(small_data())
+    figure = between(html, 'data-chart="churn-risk-by-segment"', "</figure>")
+    assert chart_labels(html, "churn-risk-by-segment") == ["Lost", "Champions"]
+    assert _legend(figure) == ["very high", "high", "low", "single purchase"]
+    assert re.findall(r'class="mark"[^>]*><title>([^<]*)</title>', figure) == [
+        "Lost \u00b7 very high: 1",
+        "Lost \u00b7 high: 1",
+        "Lost \u00b7 single purchase: 1",
+        "Champions \u00b7 low: 2",
+    ]
+    assert re.findall(r'<text class="value"[^>]*>([^<]*)</text>', figure) == ["3", "2"]
+
+
+def test_the_churn_risk_bands_are_those_the_scoring_assigns() -> None:
+    from rfm_nbo.clv.scoring import BANDS, SINGLE_PURCHASE_BAND, UNKNOWN_BAND
+
+    assert (*BANDS, SINGLE_PURCHASE_BAND, UNKNOWN_BAND) == CHURN_RISK_BANDS
+
+
+def test_calibration_shows_the_fit_the_cut_and_both_series() -> None:
+    sheet = _clv_sheet(build_page(small_data()))
+    assert 'data-cut-date="2026-06-17"' in sheet
+    text = re.sub(r"<[^>]+>", "", sheet)
+    assert "BG/NBD converged Fitted on the purchases before the cut, 2026-06-17" in text
+    assert "holdout 2026-06-17 to 2026-07-01 (2 weeks)" in text
+    assert "r 0.25, \u03b1 4 days, a 0.8, b 2.4" in text
+    frequency = between(sheet, 'data-chart="clv-calibration-frequency"', "</figure>")
+    weeks = between(sheet, 'data-chart="clv-calibration-weeks"', "</figure>")
+    assert 'data-marks="6"' in frequency and 'data-marks="4"' in weeks
+    assert _legend(frequency) == _legend(weeks) == ["Actual", "Expected (BG/NBD)"]
+    labels = re.findall(r'<text class="x-label"[^>]*>(?:<title>[^<]*</title>)?([^<]*)<', frequency)
+    assert labels == ["0", "1", "7+"]
+    assert "<title>7+ repeat purchases before the cut \u00b7 Expected (BG/NBD): 4.40</title>" in (
+        frequency
+    )
+    assert "<title>week 2 \u00b7 Actual: 10</title>" in weeks
+    assert 'class="fit-warning"' not in sheet
+
+
+def test_a_calibration_fit_that_did_not_converge_says_so_instead_of_an_expected_line() -> None:
+    data = small_data()
+    failed = replace(data, clv=replace(data.clv, calibration=failed_calibration()))
+    sheet = _clv_sheet(build_page(failed))
+    warning = between(sheet, 'class="fit-warning"', "</div>")
+    assert 'class="badge warn">not converged<' in warning
+    assert "No expected series: the BG/NBD fit on the purchases before the cut did not " in (
+        warning
+    )
+    assert 'data-cut-date="2026-06-17"' in warning
+    frequency = between(sheet, 'data-chart="clv-calibration-frequency"', "</figure>")
+    weeks = between(sheet, 'data-chart="clv-calibration-weeks"', "</figure>")
+    assert 'data-marks="3"' in frequency and 'data-marks="2"' in weeks  # actual only
+    assert "Expected (BG/NBD)" not in sheet and "mark hollow" not in sheet
+    assert "BG/NBD holdout forecast vs actual" not in sheet  # no forecast, no error
+    assert "BG/NBD converged" not in sheet
+
+
+def test_a_warehouse_from_before_clv_explains_each_empty_panel() -> None:
+    # What queries.py reads from a warehouse built before churn risk and CLV: no CLV in
+    # the segment summary, no band in dim_customers, no calibration mart.
+    data = small_data()
+    segments = [
+        replace(s, total_expected_clv=None, avg_expected_clv=None) for s in data.segments.segments
+    ]
+    old = replace(
+        data,
+        segments=replace(data.segments, segments=segments),
+        clv=ClvData(),
+        missing_marts=frozenset({CLV_CALIBRATION}),
+        outdated_marts={
+            SEGMENT_SUMMARY: SEGMENT_CLV_COLUMNS,
+            DIM_CUSTOMERS: CUSTOMER_CLV_COLUMNS,
+        },
+    )
+    html = build_page(old)
+    sheet = _clv_sheet(html)
+    assert 'class="kpis"' not in sheet and "data-chart=" not in sheet
+    assert (
+        sheet.count(
+            "rfm_marts.fct_segment_summary has no column total_expected_clv, avg_expected_clv: "
+            "an older version of the project built it. Rebuild it with `.venv/bin/dbt build`."
+        )
+        == 2
+    )  # both schemes
+    assert "rfm_marts.dim_customers has no column churn_risk_band, expected_clv" in sheet
+    assert "rfm_marts.fct_clv_calibration is not in the warehouse" in sheet
+    # The other sheets are whole; the profile table says why its CLV columns are empty.
+    assert re.findall(r'data-chart="([^"]+)"', html) == [
+        chart for chart in CHARTS if not chart.startswith(("clv-", "churn-"))
+    ]
+    table_note = between(html, "<h3>Segment profiles</h3>", "</p>")
+    assert "Expected CLV: rfm_marts.fct_segment_summary has no column total_expected_clv" in (
+        table_note
+    )
+
+
+def test_a_fit_without_expected_clv_says_so() -> None:
+    # The mart is current, but the BG/NBD fit on all purchases was not usable.
+    data = small_data()
+    segments = [
+        replace(s, total_expected_clv=None, avg_expected_clv=None) for s in data.segments.segments
+    ]
+    sheet = _clv_sheet(
+        build_page(replace(data, segments=replace(data.segments, segments=segments)))
+    )
+    assert sheet.count("has no expected CLV: the BG/NBD fit was not usable") == 2

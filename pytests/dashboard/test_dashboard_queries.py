@@ -1,6 +1,7 @@
-"""Reading a hand-made warehouse: values, pooled uplift worked out by hand, the
-segment order of dim_segments, missing marts, and clear errors for unbuilt or
-outdated warehouses."""
+"""Reading a hand-made warehouse: values, pooled uplift and churn risk bands worked
+out by hand, the segment order of dim_segments, the calibration, missing marts,
+warehouses built before churn risk and lifetime value, and clear errors for
+unbuilt or outdated warehouses."""
 
 from __future__ import annotations
 
@@ -12,15 +13,27 @@ from pathlib import Path
 import duckdb
 import pytest
 from dashboard_fixtures import (
+    CALIBRATION,
+    CALIBRATION_BY_FREQUENCY,
+    CALIBRATION_BY_WEEK,
+    CLV_CUSTOMERS,
     DESCRIPTIONS,
     MINI_MARTS,
+    PRE_CLV_MARTS,
     SEGMENT_ORDER,
     between,
     chart_labels,
+    failed_calibration,
     profile_segments,
 )
 
-from rfm_nbo.dashboard.data import DIM_SEGMENTS, SEGMENT_CROSSTAB
+from rfm_nbo.dashboard.data import (
+    CLV_CALIBRATION,
+    DIM_CUSTOMERS,
+    DIM_SEGMENTS,
+    SEGMENT_CROSSTAB,
+    SEGMENT_SUMMARY,
+)
 from rfm_nbo.dashboard.errors import DashboardError
 from rfm_nbo.dashboard.page import build_page
 from rfm_nbo.dashboard.queries import read_dashboard
@@ -267,3 +280,120 @@ def test_offer_mix_and_pooled_backtest_are_read_as_the_marts_have_them(
     ]
     table = between(sheet, 'data-table="backtest-methods"', "</table>")
     assert "77.0\u00a0%" not in table
+
+
+# --- churn risk and lifetime value -----------------------------------------------------
+
+
+def test_segment_summary_carries_expected_clv(mini_warehouse: Path) -> None:
+    data = _read(mini_warehouse)
+    clv = {
+        (s.scheme, s.segment_name): (s.total_expected_clv, s.avg_expected_clv)
+        for s in data.segments.segments
+    }
+    assert clv == {
+        ("rfm", "Champions"): (120.0, 120.0),
+        ("rfm", "Lost"): (10.0, 10.0),
+        ("kmeans", "Champions"): (120.0, 120.0),
+        ("kmeans", "Lost"): (10.0, 10.0),
+    }
+    assert data.outdated_marts == {}
+
+
+def test_churn_bands_are_counted_per_rfm_segment(
+    warehouse_factory: Callable[..., Path],
+) -> None:
+    path = warehouse_factory("bands.duckdb", {**MINI_MARTS, "dim_customers": CLV_CUSTOMERS})
+    data = _read(path)
+    # Worked out by hand beside CLV_CUSTOMERS; C7 (no purchase, no band) is left out.
+    assert [
+        (b.rfm_segment, b.churn_risk_band, b.customers, b.expected_clv, b.clv_at_risk)
+        for b in data.clv.bands
+    ] == [
+        ("(none)", "unknown", 1, None, None),
+        ("Champions", "low", 2, pytest.approx(200.0), pytest.approx(20.0)),
+        ("Lost", "single_purchase", 1, pytest.approx(30.0), pytest.approx(0.0)),
+        ("Lost", "unknown", 1, None, None),
+        ("Lost", "very_high", 1, pytest.approx(10.0), pytest.approx(40.0)),
+    ]
+    assert data.clv.clv_basis == ("margin",)
+    sheet = between(build_page(data), 'id="sheet-clv"', 'id="sheet-offers"')
+    # Expected CLV 240, at risk 60; 1 of the 3 repeat buyers at very high risk.
+    assert '<span class="kpi-value">$240</span><span class="kpi-label">expected CLV (margin)' in (
+        sheet
+    )
+    assert '<span class="kpi-value">$60</span><span class="kpi-label">CLV at risk' in sheet
+    assert (
+        '<span class="kpi-value">33.3\u00a0%</span>'
+        '<span class="kpi-label">repeat buyers at high or very high churn risk (1)'
+    ) in sheet
+    # Segments in dim_segments' order (Lost, Champions), then names it does not list.
+    assert chart_labels(sheet, "churn-risk-by-segment") == ["Lost", "Champions", "(none)"]
+
+
+def test_calibration_is_read_in_bucket_order_with_the_fit(mini_warehouse: Path) -> None:
+    calibration = _read(mini_warehouse).clv.calibration
+    # The mart's rows are shuffled; the reader returns each breakdown in bucket order.
+    assert calibration.by_frequency == CALIBRATION_BY_FREQUENCY
+    assert calibration.by_week == CALIBRATION_BY_WEEK
+    assert calibration == CALIBRATION
+    assert calibration.is_converged
+
+
+def test_a_calibration_fit_that_did_not_converge_draws_only_what_happened(
+    warehouse_factory: Callable[..., Path],
+) -> None:
+    failed = """
+        select * replace (
+            'not_converged' as bgnbd_status,
+            cast(null as double) as expected_repeat_purchases,
+            cast(null as double) as expected_per_customer,
+            cast(null as double) as cumulative_expected_repeat_purchases,
+            cast(null as double) as r, cast(null as double) as alpha,
+            cast(null as double) as a, cast(null as double) as b
+        )
+        from ({})""".format(MINI_MARTS["fct_clv_calibration"])
+    path = warehouse_factory("failed_fit.duckdb", {**MINI_MARTS, "fct_clv_calibration": failed})
+    data = _read(path)
+    assert data.clv.calibration == failed_calibration()
+    html = build_page(data)
+    frequency = between(html, 'data-chart="clv-calibration-frequency"', "</figure>")
+    assert 'data-marks="3"' in frequency and "Expected (BG/NBD)" not in frequency
+    assert "did not converge" in between(html, 'class="fit-warning"', "</div>")
+
+
+def test_a_warehouse_built_before_clv_still_shows_everything_else(
+    warehouse_factory: Callable[..., Path],
+) -> None:
+    data = _read(warehouse_factory("pre_clv.duckdb", PRE_CLV_MARTS))
+    assert data.missing_marts == frozenset({CLV_CALIBRATION})
+    assert data.outdated_marts == {
+        SEGMENT_SUMMARY: ("total_expected_clv", "avg_expected_clv"),
+        DIM_CUSTOMERS: ("churn_risk_band", "expected_clv", "clv_at_risk", "clv_basis"),
+    }
+    # Everything the marts did have is read as before.
+    assert [(s.scheme, s.segment_name, s.customers) for s in data.segments.segments] == [
+        ("rfm", "Champions", 1),
+        ("rfm", "Lost", 1),
+        ("kmeans", "Champions", 1),
+        ("kmeans", "Lost", 1),
+    ]
+    assert all(s.total_expected_clv is None for s in data.segments.segments)
+    assert data.overview.customers == 3 and data.campaigns.cells
+    assert data.clv.bands == [] and data.clv.calibration.by_week == []
+    html = build_page(data)
+    assert chart_labels(html, "rfm-segment-share") == ["Lost", "Champions"]
+    sheet = between(html, 'id="sheet-clv"', 'id="sheet-offers"')
+    assert "rfm_marts.fct_segment_summary has no column total_expected_clv" in sheet
+    assert "rfm_marts.dim_customers has no column churn_risk_band" in sheet
+    assert "rfm_marts.fct_clv_calibration is not in the warehouse" in sheet
+
+
+def test_a_missing_mart_is_not_reported_as_outdated(
+    warehouse_factory: Callable[..., Path],
+) -> None:
+    marts = {k: v for k, v in MINI_MARTS.items() if k != SEGMENT_SUMMARY}
+    data = _read(warehouse_factory("no_summary.duckdb", marts))
+    assert data.missing_marts == frozenset({SEGMENT_SUMMARY})
+    assert data.outdated_marts == {}
+    assert "fct_segment_summary is not in the warehouse" in build_page(data)

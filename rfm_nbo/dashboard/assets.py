@@ -46,7 +46,7 @@ main { padding: 16px 24px; }
 figure.chart { margin: 0; overflow-x: auto; }
 figure.chart > svg { display: block; max-width: 100%; height: auto; }
 svg text { font: 12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; fill: var(--ink); }
-svg text.tick, svg text.axis-title { fill: var(--muted); font-size: 11px; }
+svg text.tick, svg text.axis-title, svg text.x-label { fill: var(--muted); font-size: 11px; }
 svg text.value { font-variant-numeric: tabular-nums; }
 svg line.grid { stroke: var(--line); }
 svg line.zero { stroke: #8795a5; }
@@ -77,6 +77,11 @@ td.nowrap { white-space: nowrap; }
 .badge.warn { background: #fde7d9; color: var(--warn); }
 .badge.ok { background: #ddf3e6; color: var(--ok); }
 .srm { margin: 4px 0; }
+.fit { margin: 0 0 8px; font-size: 12.5px; }
+.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr));
+  gap: 8px 24px; }
+.fit-warning { margin: 0 0 8px; padding: 10px 12px; border: 1px solid #f3c3a5;
+  border-radius: 6px; background: #fff6f0; font-size: 12.5px; }
 footer { margin: 8px 24px 24px; padding: 12px 16px; border-top: 1px solid var(--line);
   color: var(--muted); font-size: 12.5px; }
 footer h2 { font-size: 14px; color: var(--ink); margin: 0 0 6px; }

@@ -1,11 +1,11 @@
 """Server-rendered inline SVG charts: horizontal bars (grouped, stacked, with
-error bars, negative values) and heat maps.
+error bars, negative values), heat maps, interval (forest) plots and lines.
 
-Hand-written on purpose: the page must work offline and be one file, and two
+Hand-written on purpose: the page must work offline and be one file, and a few
 chart shapes do not justify embedding a charting library. Every chart is a
-<figure class="chart" data-chart=ID data-marks=N> whose N bars or cells carry
-class "mark", so a browser test can check that what was drawn is what the
-data asked for. Every text taken from the data is escaped here; callers pass
+<figure class="chart" data-chart=ID data-marks=N> whose N bars, cells or
+points carry class "mark", so a browser test can check that what was drawn is
+what the data asked for. Every text taken from the data is escaped here; callers pass
 plain strings. Native SVG <title> elements give tooltips without JavaScript.
 """
 
@@ -496,3 +496,133 @@ def interval_chart(
     if legend_items:
         chart += _interval_legend(legend_items)
     return chart + "</figure>"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a line chart: a name for the legend, a value per x position (None
+    leaves a gap), a colour; `dashed` (with hollow markers) for a model's
+    expectation drawn beside what was observed."""
+
+    name: str
+    values: Sequence[float | None]
+    color: str
+    dashed: bool = False
+
+
+LINE_PLOT_HEIGHT = 210
+POINT_RADIUS = 3.5
+DASH = "6 4"
+
+
+def _line_legend(lines: Sequence[Line]) -> str:
+    """An HTML legend of line styles: a short line with its marker per line."""
+    items = []
+    for line in lines:
+        color = esc(line.color)
+        dash = f' stroke-dasharray="{DASH}"' if line.dashed else ""
+        fill = "#fff" if line.dashed else color
+        items.append(
+            f'<li><svg width="24" height="10" aria-hidden="true"><line x1="1" x2="23" y1="5" '
+            f'y2="5" stroke="{color}" stroke-width="2"{dash}/><circle cx="12" cy="5" r="3" '
+            f'fill="{fill}" stroke="{color}" stroke-width="1.5"/></svg>{esc(line.name)}</li>'
+        )
+    return f'<ul class="legend">{"".join(items)}</ul>'
+
+
+def _runs(values: Sequence[float | None]) -> list[list[tuple[int, float]]]:
+    """The stretches of consecutive values that are not None, with their positions."""
+    runs: list[list[tuple[int, float]]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            runs.append([])
+        else:
+            runs[-1].append((index, value))
+    return [run for run in runs if run]
+
+
+def line_chart(
+    chart_id: str,
+    title: str,
+    x_labels: Sequence[str],
+    lines: Sequence[Line],
+    *,
+    fmt: Formatter,
+    x_title: str,
+    y_title: str,
+    axis_fmt: Formatter | None = None,
+    x_tooltips: Sequence[str] | None = None,
+    point_names: Sequence[str] | None = None,
+    width: float = WIDTH,
+) -> str:
+    """Lines over evenly spaced x positions (buckets, weeks), against a vertical axis
+    that includes zero, with a round marker at every point (class "mark", plus
+    "hollow" on a dashed line) whose tooltip gives the value. A None value draws
+    no marker and breaks its line. X labels that would overlap are thinned to
+    every k-th; `x_tooltips` gives each shown label a tooltip, `point_names` what
+    a point's tooltip calls its x position (default: its label)."""
+    point_names = point_names or x_labels
+    axis_fmt = axis_fmt or fmt
+    values = [v for line in lines for v in line.values if v is not None]
+    ticks = nice_ticks(min([0.0, *values]), max([0.0, *values]))
+    low, high = ticks[0], ticks[-1]
+    x0 = max(_text_width(axis_fmt(t)) for t in ticks) + 12
+    x1 = width - 12
+    top = TOP + 18  # room for the y axis title
+    bottom = top + LINE_PLOT_HEIGHT
+    height = bottom + AXIS_HEIGHT + 18  # x labels, then the x axis title
+    step = (x1 - x0) / max(len(x_labels), 1)
+    every = max(1, math.ceil((max((_text_width(t) for t in x_labels), default=0) + 8) / step))
+
+    def x(index: int) -> float:
+        return x0 + step * (index + 0.5)
+
+    def y(value: float) -> float:
+        return bottom - (value - low) / (high - low) * LINE_PLOT_HEIGHT
+
+    parts = [f'<text class="axis-title" x="4" y="{_n(TOP + 8)}">{esc(y_title)}</text>']
+    for tick in ticks:
+        css = "zero" if tick == 0 else "grid"
+        parts.append(
+            f'<line class="{css}" x1="{_n(x0)}" x2="{_n(x1)}" y1="{_n(y(tick))}" '
+            f'y2="{_n(y(tick))}"/>'
+            f'<text class="tick" x="{_n(x0 - 6)}" y="{_n(y(tick) + 4)}" text-anchor="end">'
+            f"{esc(axis_fmt(tick))}</text>"
+        )
+    for index, label in enumerate(x_labels):
+        if index % every:
+            continue
+        tooltip = f"<title>{esc(x_tooltips[index])}</title>" if x_tooltips else ""
+        parts.append(
+            f'<text class="x-label" x="{_n(x(index))}" y="{_n(bottom + 16)}" '
+            f'text-anchor="middle">{tooltip}{esc(label)}</text>'
+        )
+    parts.append(
+        f'<text class="axis-title" x="{_n((x0 + x1) / 2)}" y="{_n(height - 4)}" '
+        f'text-anchor="middle">{esc(x_title)}</text>'
+    )
+    for line in lines:
+        dash = f' stroke-dasharray="{DASH}"' if line.dashed else ""
+        for run in _runs(line.values):
+            if len(run) > 1:
+                points = " ".join(f"{_n(x(i))},{_n(y(v))}" for i, v in run)
+                parts.append(
+                    f'<polyline class="line" points="{points}" fill="none" '
+                    f'stroke="{esc(line.color)}" stroke-width="2"{dash}/>'
+                )
+    marks = 0
+    for line in lines:
+        style = "mark hollow" if line.dashed else "mark"
+        fill = "#fff" if line.dashed else esc(line.color)
+        for index, value in enumerate(line.values):
+            if value is None:
+                continue
+            parts.append(
+                f'<circle class="{style}" cx="{_n(x(index))}" cy="{_n(y(value))}" '
+                f'r="{POINT_RADIUS}" fill="{fill}" stroke="{esc(line.color)}" '
+                f'stroke-width="1.5"><title>{esc(point_names[index])} \u00b7 {esc(line.name)}: '
+                f"{esc(fmt(value))}</title></circle>"
+            )
+            marks += 1
+    chart = _figure(chart_id, marks, title, width, height, "".join(parts))
+    return chart + _line_legend(lines) + "</figure>"

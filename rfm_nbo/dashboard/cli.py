@@ -38,10 +38,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m rfm_nbo.dashboard",
         description=(
-            "Write a self-contained HTML dashboard (Segments, Next Best Offers, Campaign "
-            "performance) from the dbt marts in a DuckDB warehouse. The file needs no "
-            "network: open it in any browser. Build the warehouse first with `make demo` "
-            "or `.venv/bin/dbt build`."
+            "Write a self-contained HTML dashboard (Segments, Churn and lifetime value, Next "
+            "Best Offers, Campaign performance) from the dbt marts in a DuckDB warehouse. "
+            "The file needs no network: open it in any browser. Build the warehouse first "
+            "with `make demo` or `.venv/bin/dbt build`."
         ),
     )
     parser.add_argument(

@@ -8,7 +8,7 @@ module inserts as it is; anything else, including numbers, is escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rfm_nbo.dashboard.data import SegmentVocabulary
@@ -98,21 +98,39 @@ def table(table_id: str, columns: Sequence[Column], rows: Sequence[Sequence[obje
 @dataclass(frozen=True)
 class Context:
     """What every sheet needs besides its data: the currency symbol, the marts
-    schema, which marts are missing (to explain empty panels) and the segment
-    names of dim_segments (their order and descriptions)."""
+    schema, which marts are missing or lack newer columns (to explain empty
+    panels) and the segment names of dim_segments (their order and
+    descriptions)."""
 
     currency: str = "$"
     schema: str = "rfm_marts"
     missing_marts: frozenset[str] = frozenset()
     segment_names: SegmentVocabulary = field(default_factory=SegmentVocabulary)
+    outdated_marts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def empty(self, mart: str, hint: str = "") -> str:
-        """The "no data" note for a panel that reads `mart`."""
+    def outdated(self, mart: str, columns: Sequence[str]) -> str:
+        """Why a panel that reads `columns` of `mart` has nothing to show when the mart
+        lacks some of them, built by an older version of the project ('' when it has
+        them all)."""
+        lacking = [c for c in columns if c in self.outdated_marts.get(mart, ())]
+        if not lacking:
+            return ""
+        return (
+            f"{self.schema}.{mart} has no column {', '.join(lacking)}: an older version of "
+            "the project built it. Rebuild it with `.venv/bin/dbt build`."
+        )
+
+    def empty(self, mart: str, hint: str = "", *, columns: Sequence[str] = ()) -> str:
+        """The "no data" note for a panel that reads `mart` (and needs its `columns`,
+        when they are newer than the mart's first version): the hint says what may
+        explain a mart without rows."""
         if mart in self.missing_marts:
             reason = (
                 f"{self.schema}.{mart} is not in the warehouse. Rebuild it with "
                 "`.venv/bin/dbt build`."
             )
+        elif self.outdated(mart, columns):
+            return no_data(self.outdated(mart, columns))
         else:
             reason = f"{self.schema}.{mart} has no rows."
         return no_data(f"{reason} {hint}".strip())

@@ -9,7 +9,7 @@ mart has no value (say, a rate with a zero denominator).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -24,6 +24,7 @@ NEXT_BEST_OFFERS = "fct_next_best_offers"
 OFFER_BACKTEST = "fct_offer_backtest"
 CAMPAIGN_PERFORMANCE = "fct_campaign_performance"
 QUARANTINED_ROWS = "fct_quarantined_rows"
+CLV_CALIBRATION = "fct_clv_calibration"
 
 MARTS = (
     DIM_CUSTOMERS,
@@ -35,7 +36,20 @@ MARTS = (
     OFFER_BACKTEST,
     CAMPAIGN_PERFORMANCE,
     QUARANTINED_ROWS,
+    CLV_CALIBRATION,
 )
+
+# Columns that came with churn risk and lifetime value: a warehouse built before
+# them still shows everything else, and the panels that need them say to rebuild.
+# Those of fct_segment_summary, then those of dim_customers the dashboard reads.
+SEGMENT_CLV_COLUMNS = ("total_expected_clv", "avg_expected_clv")
+CUSTOMER_CLV_COLUMNS = ("churn_risk_band", "expected_clv", "clv_at_risk", "clv_basis")
+
+# dim_customers.churn_risk_band, riskiest first (rfm_nbo.clv.scoring.BANDS, then the
+# two bands without a P(alive) verdict); a test keeps this list in step with it.
+CHURN_RISK_BANDS = ("very_high", "high", "medium", "low", "single_purchase", "unknown")
+HIGH_CHURN_RISK_BANDS = ("very_high", "high")
+REPEAT_BUYER_BANDS = ("very_high", "high", "medium", "low")
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,8 @@ class SegmentStat:
     avg_recency_days: float | None
     avg_frequency: float | None
     avg_monetary: float | None
+    total_expected_clv: float | None = None
+    avg_expected_clv: float | None = None
 
 
 @dataclass(frozen=True)
@@ -321,6 +337,68 @@ class CampaignsData:
 
 
 @dataclass(frozen=True)
+class ChurnBandCount:
+    """Customers of one RFM segment in one churn risk band, with their summed expected
+    CLV and CLV at risk (None when no customer of the group has one: an unusable fit)."""
+
+    rfm_segment: str
+    churn_risk_band: str
+    customers: int
+    expected_clv: float | None
+    clv_at_risk: float | None
+
+
+@dataclass(frozen=True)
+class CalibrationPoint:
+    """One row of fct_clv_calibration: a calibration-frequency bucket (0..7, 7 = 7 or
+    more) or a holdout week, with what its customers did in the holdout and what
+    the calibration fit expected (None when that fit is not usable)."""
+
+    bucket: int
+    bucket_label: str
+    customers: int
+    actual_repeat_purchases: float | None
+    expected_repeat_purchases: float | None
+    actual_per_customer: float | None
+    expected_per_customer: float | None
+    cumulative_actual_repeat_purchases: float | None
+    cumulative_expected_repeat_purchases: float | None
+
+
+@dataclass(frozen=True)
+class ClvCalibration:
+    """The BG/NBD calibration: the fit on purchases before `cut_date`, its status and
+    parameters, and its forecast of the holdout [cut_date, as_of_date) beside what
+    happened, by calibration frequency and by holdout week."""
+
+    bgnbd_status: str | None = None
+    r: float | None = None
+    alpha: float | None = None
+    a: float | None = None
+    b: float | None = None
+    cut_date: date | None = None
+    as_of_date: date | None = None
+    by_frequency: list[CalibrationPoint] = field(default_factory=list)
+    by_week: list[CalibrationPoint] = field(default_factory=list)
+
+    @property
+    def is_converged(self) -> bool:
+        """Only a converged fit has an expected series worth drawing."""
+        return self.bgnbd_status == "converged"
+
+
+@dataclass(frozen=True)
+class ClvData:
+    """Everything on the Churn and lifetime value sheet besides the segment summary:
+    customers per RFM segment and churn risk band, the basis of expected CLV
+    ('margin' or 'revenue'; empty when unknown) and the calibration."""
+
+    bands: list[ChurnBandCount] = field(default_factory=list)
+    clv_basis: tuple[str, ...] = ()
+    calibration: ClvCalibration = field(default_factory=ClvCalibration)
+
+
+@dataclass(frozen=True)
 class QuarantineCount:
     """Raw rows quarantined from one table for one reason."""
 
@@ -332,8 +410,9 @@ class QuarantineCount:
 @dataclass(frozen=True)
 class DashboardData:
     """The whole dashboard. `segment_names` (dim_segments) orders and describes the
-    segments of every sheet; `missing_marts` names marts absent from the warehouse,
-    so their panels can say why they are empty."""
+    segments of every sheet; `missing_marts` names marts absent from the warehouse
+    and `outdated_marts` the columns a mart lacks because an older version of the
+    project built it, so their panels can say why they are empty."""
 
     overview: Overview
     segments: SegmentsData
@@ -343,3 +422,5 @@ class DashboardData:
     quarantine: list[QuarantineCount] = field(default_factory=list)
     missing_marts: frozenset[str] = frozenset()
     source: str = ""
+    clv: ClvData = field(default_factory=ClvData)
+    outdated_marts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -80,6 +80,14 @@ def fmt_number(value: float | None, digits: int = 1) -> str:
     return _signed(f"{value:,.{digits}f}", value, signed=False)
 
 
+def fmt_significant(value: float | None, digits: int = 3) -> str:
+    """A model parameter to `digits` significant figures, whatever its size:
+    326.376 -> '326', 2.78648 -> '2.79', 0.0000312 -> '3.12e-05'."""
+    if not _finite(value):
+        return MISSING
+    return _signed(f"{value:.{digits}g}", value, signed=False)
+
+
 def fmt_ratio(value: float | None) -> str:
     """Return on investment (a ratio, -1 = lost everything) as a signed percentage."""
     return fmt_pct(value, 0, signed=True)

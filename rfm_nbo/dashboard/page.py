@@ -1,5 +1,5 @@
 """Assembling the one-file HTML page: header with the as-of date and headline
-figures, three tabbed sheets, and the data-quality footer.
+figures, four tabbed sheets, and the data-quality footer.
 
 Pure function of DashboardData (no warehouse, no clock), so the same marts
 always give the same file and the builder can be tested on hand-made data.
@@ -22,12 +22,14 @@ from rfm_nbo.dashboard.formatting import (
     humanize,
 )
 from rfm_nbo.dashboard.sheet_campaigns import campaigns_sheet
+from rfm_nbo.dashboard.sheet_clv import clv_sheet
 from rfm_nbo.dashboard.sheet_offers import offers_sheet
 from rfm_nbo.dashboard.sheet_segments import segments_sheet
 
 TITLE = "RFM segments and Next Best Offers"
 SHEETS = (
     ("sheet-segments", "Segments"),
+    ("sheet-clv", "Churn and lifetime value"),
     ("sheet-offers", "Next Best Offers"),
     ("sheet-campaigns", "Campaign performance"),
 )
@@ -103,9 +105,11 @@ def build_page(data: DashboardData, *, currency: str = "$", schema: str = "rfm_m
         schema=schema,
         missing_marts=data.missing_marts,
         segment_names=data.segment_names,
+        outdated_marts=data.outdated_marts,
     )
     sheets = {
         "sheet-segments": segments_sheet(data.segments, ctx),
+        "sheet-clv": clv_sheet(data.segments, data.clv, ctx),
         "sheet-offers": offers_sheet(data.offers, ctx),
         "sheet-campaigns": campaigns_sheet(data.campaigns, ctx),
     }

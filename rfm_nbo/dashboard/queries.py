@@ -11,7 +11,10 @@ Segment names are listed in the order of dim_segments (display_order,
 best customers first; names it does not list follow alphabetically) and carry
 its descriptions. A mart missing from the warehouse reads as empty and is
 reported in DashboardData.missing_marts, so its panels can say why they are
-empty.
+empty. Columns added to a mart after it first shipped (expected CLV and churn
+risk) are read only when the mart has them: an older warehouse lacking them is
+reported in DashboardData.outdated_marts and its other columns still show. Any
+other missing column is an error that says to rebuild.
 """
 
 from __future__ import annotations
@@ -25,19 +28,26 @@ import duckdb
 
 from rfm_nbo.dashboard.data import (
     CAMPAIGN_PERFORMANCE,
+    CLV_CALIBRATION,
+    CUSTOMER_CLV_COLUMNS,
     DIM_CUSTOMERS,
     DIM_SEGMENTS,
     MARTS,
     NEXT_BEST_OFFERS,
     OFFER_BACKTEST,
     QUARANTINED_ROWS,
+    SEGMENT_CLV_COLUMNS,
     SEGMENT_CROSSTAB,
     SEGMENT_SUMMARY,
     SEGMENT_TRANSITIONS,
     BacktestMethod,
+    CalibrationPoint,
     CampaignCell,
     CampaignsData,
     CategoryOffers,
+    ChurnBandCount,
+    ClvCalibration,
+    ClvData,
     CopySourceRow,
     CrosstabCell,
     DashboardData,
@@ -57,7 +67,7 @@ from rfm_nbo.dashboard.data import (
     Transition,
 )
 from rfm_nbo.dashboard.errors import DashboardError
-from rfm_nbo.dashboard.warehouse import existing_tables
+from rfm_nbo.dashboard.warehouse import existing_tables, table_columns
 
 TOP_PRODUCTS = 15
 
@@ -85,6 +95,19 @@ class MartReader:
                 "pass --marts-schema NAME_marts."
             )
         self.missing = frozenset(set(MARTS) - present)
+        self.outdated: dict[str, tuple[str, ...]] = {}
+
+    def has_columns(self, mart: str, columns: Sequence[str]) -> bool:
+        """Whether `mart` has every one of `columns` (columns an older build of the
+        mart lacks). The ones it lacks are recorded in `outdated`, so the panels
+        that need them can say to rebuild; False too when the mart is missing."""
+        if mart in self.missing:
+            return False
+        present = table_columns(self.con, self.schema, mart)
+        lacking = tuple(column for column in columns if column not in present)
+        if lacking:
+            self.outdated[mart] = tuple(dict.fromkeys([*self.outdated.get(mart, ()), *lacking]))
+        return not lacking
 
     def table(self, mart: str) -> str:
         """The quoted, schema-qualified name of a mart."""
@@ -175,12 +198,17 @@ def read_segments(reader: MartReader) -> SegmentsData:
             "where cluster_name is not null group by cluster_name",
         )
     )
+    clv = (
+        ", ".join(SEGMENT_CLV_COLUMNS)
+        if reader.has_columns(SEGMENT_SUMMARY, SEGMENT_CLV_COLUMNS)
+        else "null, null"
+    )
     summary = reader.rows(
         SEGMENT_SUMMARY,
-        """
+        f"""
         select segmentation_scheme, segment_name, customers, net_revenue, customer_share,
-            revenue_share, avg_recency_days, avg_frequency, avg_monetary
-        from {t}
+            revenue_share, avg_recency_days, avg_frequency, avg_monetary, {clv}
+        from {{t}}
         order by segmentation_scheme desc, customers desc, segment_name
         """,
     )
@@ -195,6 +223,8 @@ def read_segments(reader: MartReader) -> SegmentsData:
             avg_recency_days=row[6],
             avg_frequency=row[7],
             avg_monetary=row[8],
+            total_expected_clv=row[9],
+            avg_expected_clv=row[10],
         )
         for row in summary
     ]
@@ -437,6 +467,71 @@ def read_campaigns(reader: MartReader) -> CampaignsData:
     )
 
 
+def read_clv_calibration(reader: MartReader) -> ClvCalibration:
+    """fct_clv_calibration as it is: both breakdowns in bucket order, with the fit's
+    status, parameters and dates (the same on every row)."""
+    rows = reader.rows(
+        CLV_CALIBRATION,
+        """
+        select breakdown, bucket, bucket_label, customers, actual_repeat_purchases,
+            expected_repeat_purchases, actual_per_customer, expected_per_customer,
+            cumulative_actual_repeat_purchases, cumulative_expected_repeat_purchases,
+            bgnbd_status, r, alpha, a, b, cut_date, as_of_date
+        from {t}
+        order by breakdown, bucket
+        """,
+    )
+    if not rows:
+        return ClvCalibration()
+    points: dict[str, list[CalibrationPoint]] = {"calibration_frequency": [], "holdout_week": []}
+    for row in rows:
+        point = CalibrationPoint(int(row[1]), row[2] or str(row[1]), int(row[3] or 0), *row[4:10])
+        points.setdefault(row[0], []).append(point)
+    status, r, alpha, a, b, cut_date, as_of_date = rows[0][10:]
+    return ClvCalibration(
+        bgnbd_status=status,
+        r=r,
+        alpha=alpha,
+        a=a,
+        b=b,
+        cut_date=cut_date,
+        as_of_date=as_of_date,
+        by_frequency=points["calibration_frequency"],
+        by_week=points["holdout_week"],
+    )
+
+
+def read_clv(reader: MartReader) -> ClvData:
+    """Customers, expected CLV and CLV at risk per RFM segment and churn risk band
+    (customers without a purchase have no band and are left out), the CLV basis and
+    the calibration."""
+    if not reader.has_columns(DIM_CUSTOMERS, CUSTOMER_CLV_COLUMNS):
+        return ClvData(calibration=read_clv_calibration(reader))
+    bands = [
+        ChurnBandCount(segment, band, int(n or 0), clv, at_risk)
+        for segment, band, n, clv, at_risk in reader.rows(
+            DIM_CUSTOMERS,
+            """
+            select coalesce(rfm_segment, '(none)'), churn_risk_band, count(*),
+                sum(expected_clv), sum(clv_at_risk)
+            from {t}
+            where churn_risk_band is not null
+            group by all
+            order by 1, 2
+            """,
+        )
+    ]
+    basis = reader.rows(
+        DIM_CUSTOMERS,
+        "select distinct clv_basis from {t} where clv_basis is not null order by clv_basis",
+    )
+    return ClvData(
+        bands=bands,
+        clv_basis=tuple(value for (value,) in basis),
+        calibration=read_clv_calibration(reader),
+    )
+
+
 def read_quarantine(reader: MartReader) -> list[QuarantineCount]:
     """Quarantined raw rows by table and reason."""
     return [
@@ -463,4 +558,6 @@ def read_dashboard(
         segment_names=read_segment_names(reader),
         missing_marts=reader.missing,
         source=source,
+        clv=read_clv(reader),
+        outdated_marts=dict(reader.outdated),
     )

@@ -1,6 +1,7 @@
 """The Segments sheet: sizes and revenue share of both schemes, the R x F heat
-map, cluster profiles, how RFM segments fall into clusters, and last month's
-segment migration."""
+map, cluster profiles, how RFM segments fall into clusters, last month's
+segment migration, and every segment's figures (expected CLV included) in one
+table."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rfm_nbo.dashboard.components import Column, Context, panel, segment_label, 
 from rfm_nbo.dashboard.data import (
     DIM_CUSTOMERS,
     DIM_SEGMENTS,
+    SEGMENT_CLV_COLUMNS,
     SEGMENT_CROSSTAB,
     SEGMENT_SUMMARY,
     SEGMENT_TRANSITIONS,
@@ -26,7 +28,7 @@ from rfm_nbo.dashboard.formatting import (
 SCHEMES = {"rfm": "RFM segment", "kmeans": "K-Means cluster"}
 
 
-def _scheme(data: SegmentsData, scheme: str, ctx: Context) -> list[SegmentStat]:
+def scheme_segments(data: SegmentsData, scheme: str, ctx: Context) -> list[SegmentStat]:
     """One scheme's segments: RFM segments in dim_segments' order, clusters as read
     (cluster_id order, best profile first)."""
     stats = [s for s in data.segments if s.scheme == scheme]
@@ -189,9 +191,11 @@ def profile_table(data: SegmentsData, ctx: Context) -> str:
             fmt_number(s.avg_recency_days, 0),
             fmt_number(s.avg_frequency),
             fmt_money(s.avg_monetary, ctx.currency),
+            fmt_money(s.total_expected_clv, ctx.currency),
+            fmt_money(s.avg_expected_clv, ctx.currency),
         ]
         for scheme in SCHEMES
-        for s in _scheme(data, scheme, ctx)
+        for s in scheme_segments(data, scheme, ctx)
     ]
     columns = [
         Column("Scheme", nowrap=True),
@@ -203,28 +207,36 @@ def profile_table(data: SegmentsData, ctx: Context) -> str:
         Column("Avg recency (days)", True),
         Column("Avg frequency", True),
         Column("Avg monetary", True),
+        Column("Expected CLV", True),
+        Column("Avg exp. CLV", True),
     ]
     return table("segment-profiles", columns, rows)
 
 
 def segment_order_note(ctx: Context) -> str:
     """Where the order and the descriptions of segments come from (or why they are
-    missing)."""
+    missing), and what expected CLV is (or why it is missing)."""
     if DIM_SEGMENTS in ctx.missing_marts:
-        return (
+        order = (
             f"{ctx.schema}.{DIM_SEGMENTS} is not in the warehouse, so segments are listed "
             "alphabetically and without descriptions: rebuild it with `.venv/bin/dbt build`."
         )
-    return (
-        f"RFM segments in the order of {DIM_SEGMENTS} (best customers first; names it does "
-        "not list follow alphabetically), clusters best profile first; under each name, "
-        "its description."
+    else:
+        order = (
+            f"RFM segments in the order of {DIM_SEGMENTS} (best customers first; names it "
+            "does not list follow alphabetically), clusters best profile first; under each "
+            "name, its description."
+        )
+    clv = ctx.outdated(SEGMENT_SUMMARY, SEGMENT_CLV_COLUMNS) or (
+        "the segment's summed and mean expected customer lifetime value (sheet Churn and "
+        "lifetime value)."
     )
+    return f"{order} Expected CLV: {clv}"
 
 
 def segments_sheet(data: SegmentsData, ctx: Context) -> str:
     """All panels of the Segments sheet, in reading order."""
-    rfm, clusters = _scheme(data, "rfm", ctx), _scheme(data, "kmeans", ctx)
+    rfm, clusters = scheme_segments(data, "rfm", ctx), scheme_segments(data, "kmeans", ctx)
     no_summary = ctx.empty(SEGMENT_SUMMARY, "Are there completed orders in the lookback window?")
     return "".join(
         [

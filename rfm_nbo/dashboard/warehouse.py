@@ -46,3 +46,13 @@ def existing_tables(con: duckdb.DuckDBPyConnection, schema: str) -> frozenset[st
         "select table_name from information_schema.tables where table_schema = ?", [schema]
     ).fetchall()
     return frozenset(name for (name,) in rows)
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> frozenset[str]:
+    """Column names of one table or view (empty when it is absent)."""
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return frozenset(name for (name,) in rows)
