@@ -7,6 +7,8 @@ import pytest
 from planted import planted_customers
 
 from rfm_nbo.segmentation.sampling import (
+    SAMPLE_HASH_COLUMN,
+    bottom_k,
     sample_customers,
     sample_customers_from_chunks,
     subsample_positions,
@@ -74,3 +76,14 @@ def test_stability_subsamples_depend_on_the_customers_not_on_row_order(
     # Each subsample is a bottom-k, so a smaller one is the head of a larger one.
     smaller = subsample_positions(sample["customer_id"], 42, 5, 100)
     assert [p.tolist() for p in smaller] == [p[:100].tolist() for p in subsamples]
+
+
+def test_bottom_k_breaks_equal_hashes_by_customer_id() -> None:
+    # Hashes set by hand: 5 appears three times and straddles the cut at k = 3,
+    # so the kept rows and their order come from customer_id among the 5s.
+    hashed = pd.DataFrame(
+        {"customer_id": ["e", "d", "c", "b", "a"], SAMPLE_HASH_COLUMN: [9, 5, 1, 5, 5]}
+    )
+    assert list(bottom_k(hashed, 3)["customer_id"]) == ["c", "a", "b"]
+    distinct = hashed.assign(**{SAMPLE_HASH_COLUMN: [9, 4, 1, 6, 5]})
+    assert list(bottom_k(distinct, 3)["customer_id"]) == ["c", "d", "a"]

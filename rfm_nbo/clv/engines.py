@@ -14,8 +14,16 @@ from typing import Any
 
 import pandas as pd
 
+from rfm_nbo.clv.bgnbd import BgNbdParams
 from rfm_nbo.clv.calibration import CALIBRATION_SCHEMA, expected_holdout
-from rfm_nbo.clv.fitting import AGE_DAYS, LAST_REPEAT_DAY, PURCHASE_MEAN, REPEAT_MEAN, REPEATS
+from rfm_nbo.clv.fitting import (
+    AGE_DAYS,
+    LAST_REPEAT_DAY,
+    PURCHASE_MEAN,
+    REPEAT_MEAN,
+    REPEATS,
+    fit_bgnbd,
+)
 from rfm_nbo.clv.parameters import PARAMETER_SCHEMA, fit_parameters, read_parameters
 from rfm_nbo.clv.scoring import INPUT_COLUMNS, SCORE_SCHEMA, iter_scores, score_chunk
 from rfm_nbo.clv.settings import ClvSettings
@@ -42,10 +50,10 @@ def calibration_relation(
     inputs: Any, session: Any, settings: ClvSettings, holdout_days: int
 ) -> Any:
     """int_clv_calibration_expected: fit on the calibration inputs, expected holdout purchases."""
-    sample, population = _sample(inputs, settings)
-    table = fit_parameters(sample, population, settings)
-    purchases, _, _ = read_parameters(table)
-    status = str(table["bgnbd_status"].iloc[0])
+    sample, _ = _sample(inputs, settings)
+    outcome = fit_bgnbd(sample, settings.min_customers)
+    purchases = BgNbdParams(*outcome.fit.estimates) if outcome.usable else None
+    status = outcome.status
     if is_spark(inputs):
         from rfm_nbo.clv.spark import expected_holdout_spark
 

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from rfm_nbo.clv import bgnbd, gamma_gamma
-from rfm_nbo.clv.bgnbd import BgNbdParams
 from rfm_nbo.clv.gamma_gamma import GammaGammaParams
 from rfm_nbo.clv.mle import MleFit, fit_log_parameters
 
@@ -81,16 +80,20 @@ def fit_bgnbd(sample: pd.DataFrame, min_customers: int) -> ModelFit:
     rows, weights = np.unique(data, axis=0, return_counts=True)
     if len(rows) <= len(bgnbd.PARAMETER_NAMES):
         return _too_alike("BG/NBD", len(rows), "(x, t_x, T)", len(bgnbd.PARAMETER_NAMES))
-    x, t_x, age = rows[:, 0], rows[:, 1], rows[:, 2]
-    total = float(weights.sum())
+    x, age = rows[:, 0], rows[:, 2]
+    data = bgnbd.FitData(x, rows[:, 1], age, weights)
 
     def mean_log_likelihood(values: np.ndarray) -> float:
-        params = BgNbdParams(*values)
-        return float(np.dot(weights, bgnbd.log_likelihood(params, x, t_x, age)) / total)
+        return bgnbd.mean_log_likelihood(values, data)  # type: ignore[return-value]
+
+    def with_gradient(values: np.ndarray) -> tuple[float, np.ndarray]:
+        return bgnbd.mean_log_likelihood(values, data, gradient=True)  # type: ignore[return-value]
 
     mean_rate = float(np.dot(weights, x) / np.dot(weights, np.maximum(age, 1.0)))
     start = np.array([1.0, 1.0 / max(mean_rate, 1e-6), 1.0, 1.0])
-    fit = fit_log_parameters(mean_log_likelihood, start, bgnbd.PARAMETER_NAMES, len(sample))
+    fit = fit_log_parameters(
+        mean_log_likelihood, start, bgnbd.PARAMETER_NAMES, len(sample), gradient=with_gradient
+    )
     return _outcome("BG/NBD", fit)
 
 

@@ -45,19 +45,33 @@ def fit_log_parameters(
     start: np.ndarray,
     names: tuple[str, ...],
     customers: int,
+    gradient: Callable[[np.ndarray], tuple[float, np.ndarray]] | None = None,
 ) -> MleFit:
     """Maximise ``mean_log_likelihood(exp(log_params))`` from ``start`` (natural scale).
 
     ``customers`` (the weight behind the mean) turns the mean into the total
-    for the log-likelihood and the standard errors.
+    for the log-likelihood and the standard errors. ``gradient``, when given,
+    returns the mean and its gradient in log-parameters: the optimiser then
+    needs no finite differences, and the Hessian is differenced from it.
     """
 
     def objective(log_params: np.ndarray) -> float:
         value = mean_log_likelihood(np.exp(log_params))
         return -value if np.isfinite(value) else 1e300
 
+    def objective_and_gradient(log_params: np.ndarray) -> tuple[float, np.ndarray]:
+        value, slope = gradient(np.exp(log_params))  # type: ignore[misc]
+        if not np.isfinite(value) or not np.all(np.isfinite(slope)):
+            return 1e300, np.zeros_like(log_params)
+        return -value, -slope
+
     bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
-    result = minimize(objective, np.log(start), method="L-BFGS-B", bounds=bounds)
+    if gradient is None:
+        result = minimize(objective, np.log(start), method="L-BFGS-B", bounds=bounds)
+    else:
+        result = minimize(
+            objective_and_gradient, np.log(start), method="L-BFGS-B", jac=True, bounds=bounds
+        )
     if not result.success:
         # L-BFGS-B stops on a tolerance it cannot meet near flat optima; a
         # derivative-free polish from where it stopped decides.
@@ -84,30 +98,59 @@ def fit_log_parameters(
     else:
         message = str(result.message)
     total = -float(result.fun) * customers
-    errors = _standard_errors(objective, log_params, customers) if converged else None
+    errors = None
+    if converged:
+        hessian = (
+            _hessian_from_values(objective, log_params)
+            if gradient is None
+            else _hessian_from_gradients(objective_and_gradient, log_params)
+        )
+        errors = _standard_errors(hessian * customers)
     if errors is None:
         errors = np.full(len(names), np.nan)
     return MleFit(names, estimates, errors * estimates, total, customers, converged, message)
 
 
-def _standard_errors(
-    objective: Callable[[np.ndarray], float], log_params: np.ndarray, customers: int
-) -> np.ndarray | None:
-    """se of each log-parameter from the inverted Hessian; None if it is not positive definite."""
+def _hessian_from_values(
+    objective: Callable[[np.ndarray], float], log_params: np.ndarray
+) -> np.ndarray:
+    """Central second differences of the objective (four points per entry)."""
     size = len(log_params)
     hessian = np.empty((size, size))
     step = HESSIAN_STEP
     for i in range(size):
         for j in range(i, size):
-            shifts = [(1, 1), (1, -1), (-1, 1), (-1, -1)]
             values = []
-            for si, sj in shifts:
+            for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
                 point = log_params.copy()
                 point[i] += si * step
                 point[j] += sj * step
                 values.append(objective(point))
             second = (values[0] - values[1] - values[2] + values[3]) / (4 * step * step)
-            hessian[i, j] = hessian[j, i] = second * customers
+            hessian[i, j] = hessian[j, i] = second
+    return hessian
+
+
+def _hessian_from_gradients(
+    objective_and_gradient: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    log_params: np.ndarray,
+) -> np.ndarray:
+    """Central differences of the analytic gradient, symmetrised."""
+    size = len(log_params)
+    rows = []
+    for i in range(size):
+        up, down = log_params.copy(), log_params.copy()
+        up[i] += HESSIAN_STEP
+        down[i] -= HESSIAN_STEP
+        rows.append(
+            (objective_and_gradient(up)[1] - objective_and_gradient(down)[1]) / (2 * HESSIAN_STEP)
+        )
+    hessian = np.array(rows)
+    return (hessian + hessian.T) / 2
+
+
+def _standard_errors(hessian: np.ndarray) -> np.ndarray | None:
+    """se of each log-parameter from the inverted total Hessian; None if not positive definite."""
     try:
         np.linalg.cholesky(hessian)
     except np.linalg.LinAlgError:

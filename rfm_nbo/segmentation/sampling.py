@@ -51,8 +51,25 @@ def with_sample_hash(df: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 
 def bottom_k(hashed: pd.DataFrame, sample_size: int) -> pd.DataFrame:
-    """Keep the ``sample_size`` rows with the smallest (hash, customer_id), in that order."""
-    ordered = hashed.sort_values([SAMPLE_HASH_COLUMN, "customer_id"], kind="mergesort")
+    """Keep the ``sample_size`` rows with the smallest (hash, customer_id), in that order.
+
+    Sorting by the text of customer_id is what costs (pandas factorizes it),
+    and it only decides between equal 64-bit hashes, which practically never
+    occur: rows beyond the k-th smallest hash are dropped first, the rest
+    sorted by hash alone, and the full two-key sort runs only when two kept
+    hashes are equal. The result is the same either way.
+    """
+    hashes = hashed[SAMPLE_HASH_COLUMN].to_numpy()
+    if len(hashed) > sample_size > 0:
+        threshold = np.partition(hashes, sample_size - 1)[sample_size - 1]
+        kept = np.flatnonzero(hashes <= threshold)
+        hashed, hashes = hashed.iloc[kept], hashes[kept]
+    order = np.argsort(hashes, kind="stable")
+    ordered_hashes = hashes[order]
+    if np.any(ordered_hashes[1:] == ordered_hashes[:-1]):
+        ordered = hashed.sort_values([SAMPLE_HASH_COLUMN, "customer_id"], kind="mergesort")
+    else:
+        ordered = hashed.iloc[order]
     return ordered.head(sample_size).reset_index(drop=True)
 
 
