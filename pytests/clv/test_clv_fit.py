@@ -207,3 +207,29 @@ def test_a_likelihood_that_is_never_finite_is_not_converged() -> None:
     assert not fit.converged
     assert "not finite" in fit.message
     assert np.isnan(fit.standard_errors).all()
+
+
+def test_fast_likelihood_and_its_gradient_match_the_plain_formula() -> None:
+    # The fit's per-distinct-value likelihood equals the weighted mean of the
+    # per-customer one, and its gradient equals central differences of it.
+    data = simulated_bgnbd(5_000, 0.3, 30.0, 0.9, 2.8, seed=8)
+    x, t_x, age = (
+        data[column].to_numpy()
+        for column in ("repeat_frequency", "repeat_recency_days", "customer_age_days")
+    )
+    weights = np.arange(1, len(x) + 1, dtype=float)
+    prepared = bgnbd.FitData(x, t_x, age, weights)
+    point = np.array([0.4, 25.0, 0.7, 2.0])
+    value, gradient = bgnbd.mean_log_likelihood(point, prepared, gradient=True)
+    plain = bgnbd.log_likelihood(BgNbdParams(*point), x, t_x, age)
+    assert value == pytest.approx(np.dot(weights, plain) / weights.sum(), rel=1e-12)
+    step = 1e-6
+    for position in range(4):
+        up, down = np.log(point), np.log(point)
+        up[position] += step
+        down[position] -= step
+        numeric = (
+            bgnbd.mean_log_likelihood(np.exp(up), prepared)
+            - bgnbd.mean_log_likelihood(np.exp(down), prepared)
+        ) / (2 * step)
+        assert gradient[position] == pytest.approx(numeric, rel=1e-5, abs=1e-9)
