@@ -41,23 +41,16 @@ purchase_days as (
     group by orders.customer_id, orders.ordered_date
 ),
 
-line_values as (
+-- In doubles: the models compute in doubles, and summing 38-digit decimals
+-- over every order line is what this model would otherwise spend its time on.
+lines as (
     select
         order_lines.customer_id,
-        order_lines.ordered_date as purchased_date,
-        sum(order_lines.net_revenue) as net_revenue,
-        sum(case when products.unit_cost is not null then order_lines.net_revenue end)
-            as costed_revenue,
-        sum(
-            case
-                when products.unit_cost is not null and order_lines.gross_revenue > 0
-                    then
-                        order_lines.net_revenue
-                        - products.unit_cost * order_lines.quantity
-                        * order_lines.net_revenue / order_lines.gross_revenue
-                when products.unit_cost is not null then order_lines.net_revenue
-            end
-        ) as costed_margin
+        order_lines.ordered_date,
+        cast(order_lines.net_revenue as double) as net_revenue,
+        cast(order_lines.gross_revenue as double) as gross_revenue,
+        cast(order_lines.quantity as double) as quantity,
+        cast(products.unit_cost as double) as unit_cost
     from order_lines
     cross join as_of
     left join products
@@ -65,16 +58,32 @@ line_values as (
     where
         order_lines.customer_id is not null
         and order_lines.ordered_date < as_of.as_of_date
-    group by order_lines.customer_id, order_lines.ordered_date
+),
+
+line_values as (
+    select
+        customer_id,
+        ordered_date as purchased_date,
+        sum(net_revenue) as net_revenue,
+        sum(case when unit_cost is not null then net_revenue end) as costed_revenue,
+        sum(
+            case
+                when unit_cost is not null and gross_revenue > 0
+                    then net_revenue - unit_cost * quantity * net_revenue / gross_revenue
+                when unit_cost is not null then net_revenue
+            end
+        ) as costed_margin
+    from lines
+    group by customer_id, ordered_date
 ),
 
 valued as (
     select
         purchase_days.customer_id,
         purchase_days.purchased_date,
-        cast(coalesce(line_values.net_revenue, 0) as double) as purchase_value,
-        cast(line_values.costed_revenue as double) as costed_revenue,
-        cast(line_values.costed_margin as double) as costed_margin
+        coalesce(line_values.net_revenue, 0) as purchase_value,
+        line_values.costed_revenue,
+        line_values.costed_margin
     from purchase_days
     left join line_values
         on
