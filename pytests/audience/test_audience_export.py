@@ -31,7 +31,7 @@ create table rfm_marts.fct_campaign_audience (
     product_id varchar, product_name varchar, category varchar, discount_rate double,
     headline varchar, body varchar, sms varchar, copy_source varchar,
     expected_incremental_margin double, contact_cost double, design_treatment_share double,
-    as_of_date date
+    as_of_date date, contact_priority bigint
 )
 """
 
@@ -43,6 +43,10 @@ ROWS = [
     ("sms", "C4", "Lost", "sms", "treatment", "P3", 0.3, 0.06),
     ("sms", "C5", "Lost", "sms", "control", "P3", 0.3, 0.06),
 ]
+
+
+# contact_priority per customer (the send order of a capped campaign).
+PRIORITY = {"C1": 1, "C2": 4, "C3": 2, "C4": 3, "C5": 5}
 
 
 def write_warehouse(
@@ -72,7 +76,7 @@ def write_warehouse(
         for suffix, customer, segment, channel, group, product, discount, cost in rows:
             con.execute(
                 "insert into rfm_marts.fct_campaign_audience values"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     audience_id,
                     f"{audience_id}-{suffix}",
@@ -93,6 +97,7 @@ def write_warehouse(
                     cost,
                     (shares or {}).get(customer, 0.9),
                     AS_OF,
+                    PRIORITY[customer],
                 ],
             )
     return path
@@ -338,3 +343,35 @@ def test_a_design_share_outside_zero_to_one_is_refused(
     assert f"design_treatment_share {share} (a fraction 0..1)" in error
     assert "'C4'" in error
     assert not (tmp_path / "out").exists()
+
+
+def test_a_capped_export_keeps_the_first_customers_by_priority_in_both_groups(
+    warehouse: Path, tmp_path: Path, capsys
+) -> None:
+    # Priorities 1..3 are C1 (email, treatment), C3 (email, control) and C4
+    # (sms, treatment): the email campaign keeps one of each group, sms one send.
+    assert export(warehouse, tmp_path / "out", "--max-contacts", "3") == 0
+    email = tmp_path / "out" / "nbo-2026-07-01-email"
+    _, members = read_csv(email / "campaign_members.csv")
+    assert sorted((row["customer_id"], row["group"]) for row in members) == [
+        ("C1", "treatment"),
+        ("C3", "control"),
+    ]
+    _, sms = read_csv(tmp_path / "out" / "nbo-2026-07-01-sms" / "campaign_members.csv")
+    assert [(row["customer_id"], row["group"]) for row in sms] == [("C4", "treatment")]
+    assert "contact_priority <= 3: 3 customers" in capsys.readouterr().err
+
+
+def test_a_cap_below_one_is_a_usage_error(warehouse: Path, tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as stop:
+        export(warehouse, tmp_path / "out", "--max-contacts", "0")
+    assert stop.value.code == 2
+    assert "whole number of customers" in capsys.readouterr().err
+
+
+def test_a_cap_on_a_mart_without_priorities_says_to_rebuild(tmp_path: Path, capsys) -> None:
+    path = write_warehouse(tmp_path / "wh.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("alter table rfm_marts.fct_campaign_audience drop column contact_priority")
+    assert export(path, tmp_path / "out", "--max-contacts", "2") == 2
+    assert "lacks column(s) contact_priority" in capsys.readouterr().err

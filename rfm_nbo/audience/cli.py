@@ -60,6 +60,17 @@ def parse_sent_at(text: str) -> datetime:
     return parsed.replace(microsecond=0)
 
 
+def positive_count(text: str) -> int:
+    """A whole number of customers, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of customers >= 1")
+    return value
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m rfm_nbo.audience",
@@ -90,6 +101,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="TIME",
         help="planned send time, UTC ('YYYY-MM-DD HH:MM'); written as sent_at and "
         "started_at (default: the audience's as_of_date at 09:00)",
+    )
+    parser.add_argument(
+        "--max-contacts",
+        type=positive_count,
+        metavar="N",
+        help="export only the first N customers by contact_priority, treatment and holdout "
+        "alike: lapsing customers worth most if kept come first (default: everyone)",
     )
     parser.add_argument(
         "--overwrite",
@@ -138,7 +156,14 @@ def run(args: argparse.Namespace) -> list[ChannelCampaign]:
         f"Reading {args.marts_schema}.fct_campaign_audience from {args.warehouse}",
         file=sys.stderr,
     )
-    members = read_audience(args.warehouse, args.marts_schema, args.restricted_schema)
+    members = read_audience(
+        args.warehouse, args.marts_schema, args.restricted_schema, args.max_contacts
+    )
+    if args.max_contacts is not None:
+        print(
+            f"Capped at contact_priority <= {args.max_contacts:,}: {len(members):,} customers",
+            file=sys.stderr,
+        )
     campaigns = split_campaigns(members)
     if not campaigns:
         return []

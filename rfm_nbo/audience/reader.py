@@ -23,6 +23,8 @@ from rfm_nbo.dashboard.warehouse import BUILD_HINT, connect_read_only, existing_
 
 ID_MAP_TABLE = "int_customer_ids_mapped"
 PERFORMANCE_MART = "fct_campaign_performance"
+# Send order for a capped campaign (README, "Churn risk and lifetime value").
+PRIORITY_COLUMN = "contact_priority"
 
 
 @dataclass(frozen=True)
@@ -57,17 +59,21 @@ def quoted(name: str) -> str:
 
 
 def read_audience(
-    warehouse: Path, marts_schema: str, restricted_schema: str
+    warehouse: Path, marts_schema: str, restricted_schema: str, max_contacts: int | None = None
 ) -> list[AudienceMember]:
     """Every row of the audience mart, customer ids mapped back to raw ids when
     the project hashed them. Raises AudienceError with the fix when the warehouse,
-    the mart or the id map is missing, or a row breaks the mart's contract."""
+    the mart or the id map is missing, or a row breaks the mart's contract.
+
+    ``max_contacts``: only the rows with contact_priority <= it, treatment and
+    control alike (the holdout draw is independent of the priority, so the
+    control still measures the customers who are sent)."""
     try:
         con = connect_read_only(warehouse)
     except DashboardError as error:
         raise AudienceError(str(error)) from error
     try:
-        rows = _read_mart(con, warehouse, marts_schema)
+        rows = _read_mart(con, warehouse, marts_schema, max_contacts)
         id_map = _read_id_map(con, warehouse, restricted_schema)
     finally:
         con.close()
@@ -103,7 +109,9 @@ def campaigns_already_measured(
     return sorted(campaign_id for (campaign_id,) in rows)
 
 
-def _read_mart(con: duckdb.DuckDBPyConnection, warehouse: Path, schema: str) -> list[tuple]:
+def _read_mart(
+    con: duckdb.DuckDBPyConnection, warehouse: Path, schema: str, max_contacts: int | None
+) -> list[tuple]:
     if AUDIENCE_MART not in existing_tables(con, schema):
         raise AudienceError(
             f"No table {schema}.{AUDIENCE_MART} in {warehouse}: the warehouse was built "
@@ -117,16 +125,19 @@ def _read_mart(con: duckdb.DuckDBPyConnection, warehouse: Path, schema: str) -> 
             [schema, AUDIENCE_MART],
         ).fetchall()
     }
-    missing = [name for name in AUDIENCE_COLUMNS if name not in found]
+    needed = (*AUDIENCE_COLUMNS, PRIORITY_COLUMN) if max_contacts is not None else AUDIENCE_COLUMNS
+    missing = [name for name in needed if name not in found]
     if missing:
         raise AudienceError(
             f"{schema}.{AUDIENCE_MART} in {warehouse} lacks column(s) {', '.join(missing)}: "
             f"it was built by an older version of the project. {BUILD_HINT}"
         )
     columns = ", ".join(quoted(name) for name in AUDIENCE_COLUMNS)
+    capped = f" where {PRIORITY_COLUMN} <= ?" if max_contacts is not None else ""
     return con.execute(
-        f"select {columns} from {quoted(schema)}.{quoted(AUDIENCE_MART)}"
-        " order by campaign_id, experiment_group desc, customer_id"
+        f"select {columns} from {quoted(schema)}.{quoted(AUDIENCE_MART)}{capped}"
+        " order by campaign_id, experiment_group desc, customer_id",
+        [max_contacts] if max_contacts is not None else [],
     ).fetchall()
 
 
