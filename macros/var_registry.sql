@@ -118,7 +118,7 @@ vars:
     type: integer
     default: 20
     min: 1
-    description: "Athena Spark: DPUs the K-Means session may scale to."
+    description: "Athena Spark: DPUs the K-Means and CLV session may scale to."
   llm_provider:
     type: string
     values: [template, bedrock]

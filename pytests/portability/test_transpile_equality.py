@@ -183,6 +183,19 @@ def test_decimal_division_rounds_to_the_larger_scale(con: duckdb.DuckDBPyConnect
     assert "decimal-division" in translate("select m / n as q from c.s.t", SCHEMA).translations
 
 
+def test_min_by_and_max_by_have_their_first_arguments_type(con: duckdb.DuckDBPyConnection) -> None:
+    """sqlglot leaves min_by/max_by untyped; a division by or of one must still be typed
+    (macros/clv.sql divides a sum of doubles minus a min_by of doubles by a count)."""
+    sql = (
+        "select min_by(i, a) / 2 as q, max_by(i, b) / 2 as r, "
+        "(sum(d) - min_by(d, a)) / (count(*) + 1) as s, max_by(m, a) / 3 as t from c.s.t"
+    )
+    translated = translate(sql, SCHEMA)
+    assert translated.translations == {"integer-division", "decimal-division"}
+    q, r, s, t = _run(con, sql)
+    assert (q, r, s, float(t)) == (3, 3, 0.0, 0.33)
+
+
 def test_to_milliseconds_of_a_date_difference(con: duckdb.DuckDBPyConnection) -> None:
     sql = "select to_milliseconds(a - b) / 86400000 as days from c.s.t"
     assert _run(con, sql) == (9,)

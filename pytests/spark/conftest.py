@@ -23,12 +23,17 @@ INPUTS = (
     "int_segment_offer_briefs",
     "int_segment_offered_products",
     "kmeans_name_prototypes",
+    "int_customer_clv_inputs",
+    "int_clv_calibration_inputs",
 )
 OUTPUTS = (
     "int_kmeans_diagnostics",
     "int_kmeans_centroids",
     "int_customers_clustered",
     "int_segment_offer_copy",
+    "int_clv_parameters",
+    "int_customers_clv",
+    "int_clv_calibration_expected",
 )
 
 
@@ -98,3 +103,11 @@ def model_meta(reference_build: builds.ReferenceBuild) -> dict[str, dict]:
     """Each Python model's config.meta as dbt rendered it (the vars the model reads)."""
     nodes = reference_build.manifest()["nodes"]
     return {name: dict(nodes[f"model.rfm_nbo.{name}"]["config"]["meta"]) for name in OUTPUTS}
+
+
+@pytest.fixture(scope="session")
+def athena_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The offline Athena compile's manifest (shared with pytests/portability)."""
+    compiled = builds.shared_athena_compile(PROJECT_DIR, tmp_path_factory.mktemp("target_athena"))
+    assert compiled.returncode == 0, compiled.output
+    return compiled.manifest()

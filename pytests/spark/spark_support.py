@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +31,10 @@ PYTHON_MODELS = {
     "int_customers_clustered": PROJECT_DIR
     / "python_models/segmentation/int_customers_clustered.py",
     "int_segment_offer_copy": PROJECT_DIR / "python_models/offers/int_segment_offer_copy.py",
+    "int_clv_parameters": PROJECT_DIR / "python_models/clv/int_clv_parameters.py",
+    "int_customers_clv": PROJECT_DIR / "python_models/clv/int_customers_clv.py",
+    "int_clv_calibration_expected": PROJECT_DIR
+    / "python_models/clv/int_clv_calibration_expected.py",
 }
 # Sort keys of each Python model's output (their tested grain).
 OUTPUT_KEYS = {
@@ -37,6 +42,9 @@ OUTPUT_KEYS = {
     "int_kmeans_centroids": ["cluster_id"],
     "int_customers_clustered": ["customer_id"],
     "int_segment_offer_copy": ["segment_name", "product_id"],
+    "int_clv_parameters": ["sample_seed"],  # one row
+    "int_customers_clv": ["customer_id"],
+    "int_clv_calibration_expected": ["breakdown", "bucket"],
 }
 
 
@@ -85,6 +93,11 @@ def reference_relation(build: Any, name: str) -> str:
     kind = "seed" if f"seed.rfm_nbo.{name}" in nodes else "model"
     schema, identifier = build.relation(f"{kind}.rfm_nbo.{name}")
     return f'"{schema}"."{identifier}"'
+
+
+def reference_table(con: duckdb.DuckDBPyConnection, build: Any, name: str) -> pd.DataFrame:
+    """A table of the DuckDB build as pandas."""
+    return con.execute(f"select * from {reference_relation(build, name)}").df()
 
 
 # ---------------------------------------------------------------------------
@@ -180,6 +193,46 @@ def render_athena_calculation(
     )
 
 
+def run_athena_calculations(
+    spark: SparkSession,
+    inputs: dict[str, DataFrame],
+    athena_manifest: dict,
+    models: Iterable[str],
+    data_root: Path,
+) -> dict[str, str]:
+    """Register ``inputs`` as tables of the local catalogue (schemas as on Athena), then run
+    each model's Athena calculation in the order given (dependencies first: a model reads
+    the tables the earlier ones wrote); returns model name -> the code submitted."""
+    nodes = {
+        n["name"]: n
+        for n in athena_manifest["nodes"].values()
+        if n["resource_type"] in ("model", "seed")  # int_kmeans_centroids reads a seed
+    }
+    for name, frame in inputs.items():
+        schema = nodes[name]["schema"]
+        spark.sql(f"create database if not exists {schema}")
+        frame.write.mode("overwrite").saveAsTable(f"{schema}.{name}")
+    code_by_model = {}
+    for name in models:
+        node = nodes[name]
+        spark.sql(f"create database if not exists {node['schema']}")
+        location = data_root / node["schema"] / node["alias"] / str(uuid.uuid4())
+        code = render_athena_calculation(
+            node["compiled_code"], node["schema"], node["alias"], location, node["config"]
+        )
+        namespace: dict[str, Any] = {"spark": spark, "__name__": f"athena_calculation_{name}"}
+        exec(compile(code, f"<dbt-athena calculation {name}>", "exec"), namespace)
+        assert list(location.glob("*.snappy.parquet")), f"{name}: no Snappy Parquet written"
+        code_by_model[name] = code
+    return code_by_model
+
+
+def written_table(spark: SparkSession, athena_manifest: dict, name: str) -> DataFrame:
+    """The table a calculation wrote, read back from the local catalogue."""
+    node = next(n for n in athena_manifest["nodes"].values() if n.get("name") == name)
+    return spark.table(f"{node['schema']}.{node['alias']}")
+
+
 # ---------------------------------------------------------------------------
 # Comparing a Spark result with the DuckDB build
 # ---------------------------------------------------------------------------
@@ -207,9 +260,14 @@ def rows_of(frame: pd.DataFrame, keys: Iterable[str]) -> list[dict[str, Any]]:
 
 
 def assert_same_rows(
-    actual: pd.DataFrame, expected: pd.DataFrame, keys: list[str], tolerance: float = 1e-9
+    actual: pd.DataFrame,
+    expected: pd.DataFrame,
+    keys: list[str],
+    tolerance: float = 1e-9,
+    relative: float = 0.0,
 ) -> None:
-    """Same columns, same rows (by key order); floats within ``tolerance``."""
+    """Same columns, same rows (by key order); floats within ``tolerance`` plus ``relative``
+    times the expected magnitude (sums over many customers, added up in another order)."""
     assert list(actual.columns) == list(expected.columns)
     assert len(actual) == len(expected)
     for left, right in zip(rows_of(actual, keys), rows_of(expected, keys), strict=True):
@@ -218,6 +276,7 @@ def assert_same_rows(
             if isinstance(a, float) or isinstance(b, float):
                 assert (a is not None and b is not None) or a is b, (column, left, right)
                 if a is not None:
-                    assert abs(float(a) - float(b)) <= tolerance, (column, a, b, left)
+                    allowed = tolerance + relative * abs(float(b))
+                    assert abs(float(a) - float(b)) <= allowed, (column, a, b, left)
             else:
                 assert a == b, (column, a, b, left)

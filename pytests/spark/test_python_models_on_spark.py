@@ -18,7 +18,6 @@ Run alone with ``pytest -m spark``.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +31,9 @@ from spark_support import (
     FakeSparkDbt,
     assert_same_rows,
     load_model,
-    reference_relation,
-    render_athena_calculation,
+    reference_table,
+    run_athena_calculations,
+    written_table,
 )
 
 from rfm_nbo.portability import builds
@@ -52,10 +52,6 @@ pytestmark = [
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 KMEANS_MODELS = ("int_kmeans_diagnostics", "int_kmeans_centroids", "int_customers_clustered")
 FEATURES = ("recency_days", "frequency", "monetary")
-
-
-def _expected(reference_con, reference_build: builds.ReferenceBuild, name: str):
-    return reference_con.execute(f"select * from {reference_relation(reference_build, name)}").df()
 
 
 # ---------------------------------------------------------------------------
@@ -83,7 +79,7 @@ def test_kmeans_models_on_spark_equal_the_duckdb_build(
     result = kmeans_on_spark["tables"][name]
     assert isinstance(result, DataFrame)  # what dbt-athena's materialize() writes as is
     assert_same_rows(
-        result.toPandas(), _expected(reference_con, reference_build, name), OUTPUT_KEYS[name]
+        result.toPandas(), reference_table(reference_con, reference_build, name), OUTPUT_KEYS[name]
     )
 
 
@@ -132,7 +128,7 @@ def test_offer_copy_on_spark_equals_the_duckdb_build(
     assert fake.config.calls == [{"materialized": "table", "schema": "intermediate"}]
     assert_same_rows(
         result.toPandas(),
-        _expected(reference_con, reference_build, "int_segment_offer_copy"),
+        reference_table(reference_con, reference_build, "int_segment_offer_copy"),
         OUTPUT_KEYS["int_segment_offer_copy"],
     )
 
@@ -143,44 +139,21 @@ def test_offer_copy_on_spark_equals_the_duckdb_build(
 
 
 @pytest.fixture(scope="module")
-def athena_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    compiled = builds.shared_athena_compile(PROJECT_DIR, tmp_path_factory.mktemp("target_athena"))
-    assert compiled.returncode == 0, compiled.output
-    return compiled.manifest()
-
-
-@pytest.fixture(scope="module")
 def submitted(
     spark: SparkSession,
     inputs: dict[str, DataFrame],
     athena_manifest: dict,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> dict[str, str]:
-    """Register the inputs as tables of the local catalogue, then run each Python model's
-    Athena calculation in dependency order; returns model name -> the code submitted."""
-    nodes = {
-        n["name"]: n
-        for n in athena_manifest["nodes"].values()
-        if n["resource_type"] in ("model", "seed")  # int_kmeans_centroids reads a seed
-    }
-    data_root = tmp_path_factory.mktemp("s3_data")
-    for name, frame in inputs.items():
-        schema = nodes[name]["schema"]
-        spark.sql(f"create database if not exists {schema}")
-        frame.write.mode("overwrite").saveAsTable(f"{schema}.{name}")
-    code_by_model = {}
-    for name in (*KMEANS_MODELS, "int_segment_offer_copy"):
-        node = nodes[name]
-        spark.sql(f"create database if not exists {node['schema']}")
-        location = data_root / node["schema"] / node["alias"] / str(uuid.uuid4())
-        code = render_athena_calculation(
-            node["compiled_code"], node["schema"], node["alias"], location, node["config"]
-        )
-        namespace: dict[str, Any] = {"spark": spark, "__name__": f"athena_calculation_{name}"}
-        exec(compile(code, f"<dbt-athena calculation {name}>", "exec"), namespace)
-        assert list(location.glob("*.snappy.parquet")), f"{name}: no Snappy Parquet written"
-        code_by_model[name] = code
-    return code_by_model
+    """Each Python model's Athena calculation in dependency order, on the local catalogue;
+    returns model name -> the code submitted."""
+    return run_athena_calculations(
+        spark,
+        inputs,
+        athena_manifest,
+        (*KMEANS_MODELS, "int_segment_offer_copy"),
+        tmp_path_factory.mktemp("s3_data"),
+    )
 
 
 @pytest.mark.parametrize("name", [*KMEANS_MODELS, "int_segment_offer_copy"])
@@ -192,10 +165,9 @@ def test_dbt_athena_calculation_writes_the_duckdb_builds_table(
     reference_con,
     reference_build,
 ) -> None:
-    node = next(n for n in athena_manifest["nodes"].values() if n.get("name") == name)
-    written = spark.table(f"{node['schema']}.{node['alias']}")
+    written = written_table(spark, athena_manifest, name)
     assert_same_rows(
-        written.toPandas(), _expected(reference_con, reference_build, name), OUTPUT_KEYS[name]
+        written.toPandas(), reference_table(reference_con, reference_build, name), OUTPUT_KEYS[name]
     )
 
 

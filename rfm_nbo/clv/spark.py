@@ -75,7 +75,7 @@ def expected_holdout_spark(
     typed = typed_inputs(inputs, (REPEATS, LAST_REPEAT_DAY, AGE_DAYS))
 
     def partial(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        yield expected_holdout(batches, purchases, holdout_days, status)
+        yield _object_strings(expected_holdout(batches, purchases, holdout_days, status))
 
     parts = typed.mapInPandas(partial, spark_schema(CALIBRATION_SCHEMA)).toPandas()
     if parts.empty:
@@ -86,3 +86,14 @@ def expected_holdout_spark(
     ].sum(min_count=1)
     first = parts.drop(columns=["customers", "expected_repeat_purchases"]).drop_duplicates(keys)
     return first.merge(sums, on=keys)[[name for name, _ in CALIBRATION_SCHEMA]]
+
+
+def _object_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """String columns as plain object columns before mapInPandas serialises them.
+
+    pandas 3 keeps strings in Arrow arrays, and a frame built by ``pd.concat``
+    holds them chunked, which PySpark's Arrow writer rejects ("Expected Array,
+    got ChunkedArray"); object columns convert on every pandas (1.4 on Athena).
+    """
+    strings = [name for name in frame.columns if not pd.api.types.is_numeric_dtype(frame[name])]
+    return frame.astype({name: object for name in strings})

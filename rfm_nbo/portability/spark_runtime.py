@@ -2,15 +2,20 @@
 
     python -m rfm_nbo.portability.spark_runtime          # scan, print findings
 
-Engine v3 runs Spark 3.2 on Python 3.9 with pandas 1.4 and scikit-learn 1.1
-(and their numpy, scipy, threadpoolctl, pyarrow); boto3 1.24 has no
+Engine v3 runs Spark 3.2 on Python 3.9 with the libraries of Athena's "List of
+preinstalled Python libraries" (``ATHENA_VERSIONS``: pandas 1.4.3, numpy
+1.23.1, scipy 1.8.1, scikit-learn 1.1.1, pyarrow 9.0.0); boto3 1.24 has no
 bedrock-runtime (the offers zip brings a newer one, docs/offer_copy.md).
-Local tests run PySpark 3.5 with pandas 3 and numpy 2, so an API that only
-exists in the newer versions would pass locally and fail on Athena. This
-module lists the newer-only APIs by name (with the version that introduced
-them) and finds them, and Python 3.10+ syntax, in everything Athena Spark
-imports: the Python models and the ``rfm_nbo.segmentation`` and
-``rfm_nbo.offers`` packages.
+Local tests run PySpark 3.5 with pandas 3, numpy 2 and a recent scipy, so an
+API that only exists in the newer versions would pass locally and fail on
+Athena. This module lists the newer-only APIs by name (with the version that
+introduced them) and finds them, and Python 3.10+ syntax, in everything
+Athena Spark imports: the Python models and the ``rfm_nbo.segmentation``,
+``rfm_nbo.offers`` and ``rfm_nbo.clv`` packages.
+
+What the CLV models need from scipy is old enough: ``scipy.special.gammaln``
+and ``betaln`` (always there), ``scipy.optimize.minimize`` with L-BFGS-B and
+with Nelder-Mead under ``bounds=`` (scipy 1.7; Athena has 1.8.1).
 
 The lists are names, not types: an attribute called ``withColumns`` is
 flagged whatever its receiver. Names that both old and new versions have on
@@ -27,11 +32,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ATHENA_PYTHON = (3, 9)
+# Athena docs, "List of preinstalled Python libraries" (PySpark engine version 3).
 ATHENA_VERSIONS = {
     "python": "3.9",
     "spark": "3.2",
-    "pandas": "1.4",
-    "scikit-learn": "1.1",
+    "pandas": "1.4.3",
+    "numpy": "1.23.1",
+    "scipy": "1.8.1",
+    "scikit-learn": "1.1.1",
+    "pyarrow": "9.0.0",
     "boto3": "1.24 (no bedrock-runtime)",
 }
 
@@ -39,6 +48,8 @@ ATHENA_VERSIONS = {
 # plus what pandas/scikit-learn/PySpark depend on), or that the offers zip ships.
 PREINSTALLED = {"numpy", "pandas", "sklearn", "scipy", "threadpoolctl", "pyarrow", "pyspark"}
 SHIPPED_IN_ZIP = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"}
+# The rfm_nbo packages the Python models import (rfm_nbo.<name>; each one's own modules).
+SHIPPED_PACKAGES = ("segmentation", "offers", "clv")
 # Imported only on the DuckDB path (never when dbt.ref() is a Spark DataFrame).
 DUCKDB_PATH_ONLY = {"duckdb"}
 
@@ -48,7 +59,7 @@ NEWER_ATTRIBUTES: dict[str, str] = {
     "case_when": "pandas 2.2 Series.case_when",
     "ArrowDtype": "pandas 1.5",
     "from_dummies": "pandas 1.5",
-    # numpy (Athena: 1.2x with pandas 1.4)
+    # numpy (Athena: 1.23)
     "trapezoid": "numpy 2.0",
     "isdtype": "numpy 2.0",
     "unique_values": "numpy 2.0",
@@ -58,6 +69,13 @@ NEWER_ATTRIBUTES: dict[str, str] = {
     "bitwise_count": "numpy 2.0",
     "vecdot": "numpy 2.0",
     "permute_dims": "numpy 2.0",
+    # scipy (Athena: 1.8)
+    "milp": "scipy 1.9 optimize.milp",
+    "directional_stats": "scipy 1.9 stats.directional_stats",
+    "goodness_of_fit": "scipy 1.10 stats.goodness_of_fit",
+    "false_discovery_control": "scipy 1.11 stats.false_discovery_control",
+    "ecdf": "scipy 1.11 stats.ecdf",
+    "isotonic_regression": "scipy 1.12 optimize.isotonic_regression",
     # scikit-learn (Athena: 1.1)
     "set_output": "scikit-learn 1.2",
     "HDBSCAN": "scikit-learn 1.3",
@@ -89,6 +107,7 @@ NEWER_ATTRIBUTES: dict[str, str] = {
 NEWER_MODULES: dict[str, str] = {
     "tomllib": "Python 3.11",
     "numpy.exceptions": "numpy 1.25",
+    "scipy.differentiate": "scipy 1.15",
 }
 # Keyword arguments that exist only in newer versions.
 NEWER_KEYWORDS: dict[str, str] = {
@@ -98,6 +117,11 @@ NEWER_KEYWORDS: dict[str, str] = {
     "strict": "Python 3.10 zip(strict=...)",
     "slots": "Python 3.10 dataclass(slots=...)",
     "kw_only": "Python 3.10 dataclass(kw_only=...)",
+}
+# Keyword arguments whose value (a constant) exists only in newer versions.
+NEWER_KEYWORD_VALUES: dict[tuple[str, str], str] = {
+    ("n_init", "auto"): "scikit-learn 1.2",
+    ("method", "COBYQA"): "scipy 1.14 minimize(method='COBYQA')",
 }
 
 
@@ -115,9 +139,9 @@ class RuntimeFinding:
 
 
 def shipped_files(project_dir: Path) -> list[Path]:
-    """Every file Athena Spark imports: the Python models and the two packages."""
+    """Every file Athena Spark imports: the Python models and the packages they use."""
     files = sorted((project_dir / "python_models").glob("**/*.py"))
-    for package in ("segmentation", "offers"):
+    for package in SHIPPED_PACKAGES:
         files += sorted((project_dir / "rfm_nbo" / package).glob("*.py"))
     return files
 
@@ -198,14 +222,22 @@ def scan_source(path: Path, text: str) -> list[RuntimeFinding]:
                             name, node.lineno, f"{keyword.arg}=", NEWER_KEYWORDS[keyword.arg]
                         )
                     )
-                if (
-                    keyword.arg == "n_init"
-                    and isinstance(keyword.value, ast.Constant)
-                    and keyword.value.value == "auto"
-                ):
-                    found.append(
-                        RuntimeFinding(name, node.lineno, "n_init='auto'", "scikit-learn 1.2")
-                    )
+                value = keyword.value
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    newer = NEWER_KEYWORD_VALUES.get((keyword.arg or "", value.value))
+                    if newer:
+                        construct = f"{keyword.arg}={value.value!r}"
+                        found.append(RuntimeFinding(name, node.lineno, construct, newer))
+        elif isinstance(node, ast.ImportFrom):
+            # from scipy.optimize import milp / from scipy import differentiate: the name
+            # never appears as an attribute or as the imported module.
+            for alias in node.names:
+                construct = f"from {node.module} import {alias.name}"
+                why = NEWER_ATTRIBUTES.get(alias.name) or NEWER_MODULES.get(
+                    f"{node.module}.{alias.name}"
+                )
+                if why:
+                    found.append(RuntimeFinding(name, node.lineno, construct, why))
         elif (
             isinstance(node, ast.BinOp)
             and isinstance(node.op, ast.BitOr)
@@ -284,8 +316,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m rfm_nbo.portability.spark_runtime",
         description=(
             "Scan the code Athena for Apache Spark imports (python_models/, "
-            "rfm_nbo/segmentation, rfm_nbo/offers) for Python 3.10+ syntax and library "
-            "APIs newer than PySpark engine v3's (Spark 3.2, pandas 1.4, scikit-learn 1.1)."
+            "rfm_nbo/segmentation, rfm_nbo/offers, rfm_nbo/clv) for Python 3.10+ syntax and "
+            "library APIs newer than PySpark engine v3's (Spark 3.2, pandas 1.4, numpy 1.23, "
+            "scipy 1.8, scikit-learn 1.1)."
         ),
     )
     parser.add_argument("--project-dir", type=Path, default=Path.cwd())

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
@@ -267,11 +268,29 @@ def _decimal_quotient(division: exp.Div, scale: int) -> exp.Expression:
     return exp.cast(rounded, exp.DataType.build(f"DECIMAL(38, {scale})"))
 
 
+def _expression_metadata() -> dict:
+    """Trino's type annotators plus min_by/max_by, which sqlglot leaves untyped: their
+    result has the type of their first argument (Trino functions/aggregate.md)."""
+    metadata = dict(Dialect.get_or_raise(READ).EXPRESSION_METADATA)
+    for arg_extreme in (exp.ArgMin, exp.ArgMax):
+        metadata[arg_extreme] = metadata[exp.AnyValue]
+    return metadata
+
+
+_EXPRESSION_METADATA = _expression_metadata()
+
+
+def _annotate(tree: exp.Expression, schema: MappingSchema) -> exp.Expression:
+    return annotate_types(
+        tree, schema=schema, expression_metadata=_EXPRESSION_METADATA, dialect=READ
+    )
+
+
 def _rewrite_decimal_divisions(tree: exp.Expression, schema: MappingSchema, used: set[str]):
     """Replace decimal divisions by their Trino result, innermost first, re-annotating
     between passes so a quotient's scale is known to the division that uses it."""
     for _ in range(20):
-        tree = annotate_types(tree, schema=schema, dialect=READ)
+        tree = _annotate(tree, schema)
         changed = False
         for division in list(tree.find_all(exp.Div)):
             left, right = division.this, division.expression
