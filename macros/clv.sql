@@ -2,6 +2,8 @@
     counting the purchase days before `end_date` (a date column of the one-row
     relation `dates`). The production inputs end at as_of_date, the
     calibration inputs at the calibration cut: one definition for both.
+    Values are summed as exact money and divided as doubles, so the inputs,
+    and every fit on them, are the same bits build after build.
 
     repeat_frequency x = purchase days - 1; repeat_recency_days t_x = days
     from the first to the last purchase day; customer_age_days T = days from
@@ -25,9 +27,11 @@
         ) as customer_age_days,
         case
             when history.purchase_days > 1
-                then (history.total_value - history.first_day_value) / (history.purchase_days - 1)
+                then
+                    cast(history.total_value - history.first_day_value as double)
+                    / (history.purchase_days - 1)
         end as repeat_mean_value,
-        history.total_value / history.purchase_days as purchase_mean_value,
+        cast(history.total_value as double) / history.purchase_days as purchase_mean_value,
         history.costed_revenue,
         history.costed_margin
     from (

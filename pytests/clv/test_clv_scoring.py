@@ -70,13 +70,19 @@ def test_bands_follow_the_thresholds_and_single_purchases_have_their_own() -> No
     ]  # fmt: skip
 
 
-def test_scores_do_not_depend_on_the_chunk() -> None:
+@pytest.mark.parametrize("chunk_size", [1, 7, 1000])
+def test_scores_do_not_depend_on_the_chunk_to_the_last_bit(chunk_size: int) -> None:
+    # Two builds must give identical marts: a customer's scores may not
+    # depend on which rows share its chunk, or in which order they come.
     data = simulated_bgnbd(3_000, 0.3, 30.0, 0.9, 2.8, seed=2)
-    whole = score_chunk(data, PURCHASES, VALUES, None, ClvSettings())
+    values = GammaGammaParams(p=6.0, q=4.0, gamma=15.0)
+    data = data.assign(repeat_mean_value=np.where(data["repeat_frequency"] > 0, 17.5, np.nan))
+    whole = score_chunk(data, PURCHASES, values, None, ClvSettings()).set_index("customer_id")
+    shuffled = data.sample(frac=1.0, random_state=chunk_size)
     pieces = pd.concat(
-        iter_scores([data], PURCHASES, VALUES, None, ClvSettings(chunk_size=7)), ignore_index=True
-    )
-    pd.testing.assert_frame_equal(whole, pieces)
+        iter_scores([shuffled], PURCHASES, values, None, ClvSettings(chunk_size=chunk_size))
+    ).set_index("customer_id")
+    pd.testing.assert_frame_equal(whole, pieces.loc[whole.index], check_exact=True)
 
 
 def test_without_a_usable_purchase_model_scores_are_null_and_the_band_says_unknown() -> None:
@@ -130,6 +136,18 @@ def test_holdout_expectation_adds_up_across_both_breakdowns() -> None:
     assert by_week["expected_repeat_purchases"].sum() == pytest.approx(total)
     top = data["repeat_frequency"] >= 7
     assert by_frequency.iloc[-1]["customers"] == top.sum()
+
+
+def test_holdout_sums_do_not_depend_on_chunks_or_row_order() -> None:
+    data = simulated_bgnbd(5_000, 0.3, 30.0, 0.9, 2.8, seed=9)
+    first = expected_holdout([data], PURCHASES, 30, "converged")
+    shuffled = data.sample(frac=1.0, random_state=1)
+    chunks = [shuffled.iloc[start : start + 333] for start in range(0, len(shuffled), 333)]
+    second = expected_holdout(chunks, PURCHASES, 30, "converged")
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    weeks = first[first["breakdown"] == "holdout_week"]["expected_repeat_purchases"].sum()
+    frequencies = first[first["breakdown"] == "calibration_frequency"]
+    assert weeks == frequencies["expected_repeat_purchases"].sum()
 
 
 def test_holdout_without_a_usable_fit_keeps_counts_and_says_why() -> None:

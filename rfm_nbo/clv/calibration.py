@@ -26,6 +26,11 @@ from rfm_nbo.segmentation.schema import ColumnTypes
 
 TOP_FREQUENCY_BUCKET = 7
 WEEK_DAYS = 7
+# Sums are taken in fixed point, units of 2^-24 purchases (6e-8), as integers:
+# exact, so a total does not depend on how the rows arrive in chunks (or Spark
+# partitions), and two builds of the same data give the same bits. Totals stay
+# exact as doubles up to 2^29 (5e8) expected purchases.
+FIXED_POINT = float(2**24)
 CALIBRATION_SCHEMA: ColumnTypes = [
     ("breakdown", "string"),
     ("bucket", "int32"),
@@ -54,9 +59,9 @@ def expected_holdout(
     customer counts and a null expectation, with the status saying why.
     """
     ends = week_ends(holdout_days)
-    by_frequency = np.zeros(TOP_FREQUENCY_BUCKET + 1)
+    by_frequency = [0] * (TOP_FREQUENCY_BUCKET + 1)
     customers = np.zeros(TOP_FREQUENCY_BUCKET + 1, dtype=np.int64)
-    by_week = np.zeros(len(ends))
+    by_week = [0] * len(ends)
     for chunk in chunks:
         x = chunk[REPEATS].to_numpy(dtype=np.float64)
         bucket = np.minimum(x, TOP_FREQUENCY_BUCKET).astype(np.int64)
@@ -66,10 +71,18 @@ def expected_holdout(
         t_x = chunk[LAST_REPEAT_DAY].to_numpy(dtype=np.float64)
         age = chunk[AGE_DAYS].to_numpy(dtype=np.float64)
         cumulative = cumulative_expected_purchases(params, x, t_x, age, ends)
-        by_frequency += np.bincount(bucket, weights=cumulative[:, -1], minlength=len(customers))
-        by_week += np.diff(cumulative, axis=1, prepend=0.0).sum(axis=0)
-    expected_frequency = by_frequency if params is not None else np.full(len(customers), np.nan)
-    expected_week = by_week if params is not None else np.full(len(ends), np.nan)
+        per_week = np.rint(np.diff(cumulative, axis=1, prepend=0.0) * FIXED_POINT).astype(np.int64)
+        per_customer = per_week.sum(axis=1)
+        for position in range(len(by_frequency)):
+            by_frequency[position] += int(per_customer[bucket == position].sum())
+        for position in range(len(by_week)):
+            by_week[position] += int(per_week[:, position].sum())
+    if params is None:
+        expected_frequency = np.full(len(customers), np.nan)
+        expected_week = np.full(len(ends), np.nan)
+    else:
+        expected_frequency = np.array(by_frequency, dtype=np.float64) / FIXED_POINT
+        expected_week = np.array(by_week, dtype=np.float64) / FIXED_POINT
     total = int(customers.sum())
     frame = pd.concat(
         [

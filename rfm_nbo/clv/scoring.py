@@ -126,7 +126,10 @@ def score_chunk(
         steps = forecast_steps(settings.horizon_days)
         if_alive = cumulative_expected_purchases(purchases, x, t_x, age, steps, if_alive=True)
         discount = (1.0 + settings.annual_discount_rate) ** (-steps / DAYS_PER_YEAR)
-        clv_if_alive = np.diff(if_alive, axis=1, prepend=0.0) @ discount * order_value * margin_rate
+        # Row by row, not a matrix product: BLAS blocks by the number of rows,
+        # which would make the last bits depend on the chunk.
+        per_step = np.diff(if_alive, axis=1, prepend=0.0)
+        clv_if_alive = (per_step * discount).sum(axis=1) * order_value * margin_rate
         alive = bgnbd.probability_alive(purchases, x, t_x, age)
         expected = if_alive[:, -1] * alive
         clv = clv_if_alive * alive

@@ -24,7 +24,9 @@ customer_inputs as (
 ),
 
 shop_margin as (
-    select sum(costed_margin) / nullif(sum(costed_revenue), 0) as margin_rate
+    select
+        cast(sum(costed_margin) as double)
+        / nullif(cast(sum(costed_revenue) as double), 0) as margin_rate
     from customer_inputs
     where costed_revenue > 0
 ),
@@ -44,7 +46,9 @@ final as (
             coalesce(
                 case
                     when customer_inputs.costed_revenue > 0
-                        then customer_inputs.costed_margin / customer_inputs.costed_revenue
+                        then
+                            cast(customer_inputs.costed_margin as double)
+                            / cast(customer_inputs.costed_revenue as double)
                 end,
                 shop_margin.margin_rate,
                 1

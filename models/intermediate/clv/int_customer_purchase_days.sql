@@ -41,16 +41,27 @@ purchase_days as (
     group by orders.customer_id, orders.ordered_date
 ),
 
--- In doubles: the models compute in doubles, and summing 38-digit decimals
--- over every order line is what this model would otherwise spend its time on.
+-- Money stays exact decimal (macros/types.sql): summed as doubles, the
+-- values would depend on the order the engine adds them in, and so would
+-- every fit and score downstream. A line's margin is computed in doubles
+-- and then fixed as money, before any sum.
 lines as (
     select
         order_lines.customer_id,
         order_lines.ordered_date,
-        cast(order_lines.net_revenue as double) as net_revenue,
-        cast(order_lines.gross_revenue as double) as gross_revenue,
-        cast(order_lines.quantity as double) as quantity,
-        cast(products.unit_cost as double) as unit_cost
+        order_lines.net_revenue,
+        products.unit_cost is not null as has_cost,
+        cast(
+            case
+                when order_lines.gross_revenue > 0
+                    then
+                        cast(order_lines.net_revenue as double)
+                        - cast(products.unit_cost as double) * cast(order_lines.quantity as double)
+                        * cast(order_lines.net_revenue as double)
+                        / cast(order_lines.gross_revenue as double)
+                else cast(order_lines.net_revenue as double)
+            end as {{ type_money() }}
+        ) as line_margin
     from order_lines
     cross join as_of
     left join products
@@ -65,14 +76,8 @@ line_values as (
         customer_id,
         ordered_date as purchased_date,
         sum(net_revenue) as net_revenue,
-        sum(case when unit_cost is not null then net_revenue end) as costed_revenue,
-        sum(
-            case
-                when unit_cost is not null and gross_revenue > 0
-                    then net_revenue - unit_cost * quantity * net_revenue / gross_revenue
-                when unit_cost is not null then net_revenue
-            end
-        ) as costed_margin
+        sum(case when has_cost then net_revenue end) as costed_revenue,
+        sum(case when has_cost then line_margin end) as costed_margin
     from lines
     group by customer_id, ordered_date
 ),
@@ -81,9 +86,9 @@ valued as (
     select
         purchase_days.customer_id,
         purchase_days.purchased_date,
-        coalesce(line_values.net_revenue, 0) as purchase_value,
-        line_values.costed_revenue,
-        line_values.costed_margin
+        cast(coalesce(line_values.net_revenue, 0) as {{ type_money() }}) as purchase_value,
+        cast(line_values.costed_revenue as {{ type_money() }}) as costed_revenue,
+        cast(line_values.costed_margin as {{ type_money() }}) as costed_margin
     from purchase_days
     left join line_values
         on

@@ -26,8 +26,11 @@ segment_totals as (
         avg(cast(scored_customers.recency_days as double)) as avg_recency_days,
         avg(cast(scored_customers.frequency as double)) as avg_frequency,
         cast(avg(scored_customers.monetary) as double) as avg_monetary,
-        sum(customer_clv.expected_clv) as total_expected_clv,
-        avg(customer_clv.expected_clv) as avg_expected_clv
+        -- Summed as decimals: exact, so the total does not depend on the
+        -- order the rows are added in (a double's sum would, in its last bits).
+        sum(cast(customer_clv.expected_clv as decimal(38, 6))) as total_expected_clv,
+        cast(sum(cast(customer_clv.expected_clv as decimal(38, 6))) as double)
+        / nullif(count(customer_clv.expected_clv), 0) as avg_expected_clv
     from scored_customers
     left join customer_clv
         on scored_customers.customer_id = customer_clv.customer_id
@@ -56,7 +59,7 @@ summary as (
         segment_totals.avg_frequency,
         segment_totals.avg_monetary,
         cast(coalesce(segment_totals.total_expected_clv, 0) as double) as total_expected_clv,
-        segment_totals.avg_expected_clv
+        cast(segment_totals.avg_expected_clv as double) as avg_expected_clv
     from segment_names
     cross join overall_totals
     left join segment_totals

@@ -49,8 +49,11 @@ segment_totals as (
         avg(cast(customer_segments.recency_days as double)) as avg_recency_days,
         avg(cast(customer_segments.frequency as double)) as avg_frequency,
         cast(avg(customer_segments.monetary) as double) as avg_monetary,
-        sum(customer_clv.expected_clv) as total_expected_clv,
-        avg(customer_clv.expected_clv) as avg_expected_clv
+        -- Summed as decimals: exact, so the total does not depend on the
+        -- order the rows are added in (a double's sum would, in its last bits).
+        sum(cast(customer_clv.expected_clv as decimal(38, 6))) as total_expected_clv,
+        cast(sum(cast(customer_clv.expected_clv as decimal(38, 6))) as double)
+        / nullif(count(customer_clv.expected_clv), 0) as avg_expected_clv
     from customer_segments
     left join customer_clv
         on customer_segments.customer_id = customer_clv.customer_id
@@ -71,8 +74,8 @@ with_shares as (
         avg_recency_days,
         avg_frequency,
         avg_monetary,
-        total_expected_clv,
-        avg_expected_clv
+        cast(total_expected_clv as double) as total_expected_clv,
+        cast(avg_expected_clv as double) as avg_expected_clv
     from segment_totals
 )
 
