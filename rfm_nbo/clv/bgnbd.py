@@ -82,6 +82,18 @@ def expected_purchases(
 
     With x = t_x = T = 0 it is E[X(t)] of a customer just acquired (eq. 7).
     """
+    return expected_purchases_if_alive(params, x, age, horizon) * probability_alive(
+        params, x, t_x, age
+    )
+
+
+def expected_purchases_if_alive(
+    params: BgNbdParams, x: np.ndarray, age: np.ndarray, horizon: float
+) -> np.ndarray:
+    """E[Y(horizon)] of a customer known to be alive: eq. 10 without its P(alive) factor.
+
+    It depends on x and T only, not on t_x.
+    """
     if horizon < 0:
         raise ValueError("the forecast horizon must be >= 0")
     x = np.asarray(x, dtype=np.float64)
@@ -89,9 +101,7 @@ def expected_purchases(
     if horizon == 0:
         return np.zeros(np.broadcast(x, age).shape)
     z = horizon / (params.alpha + age + horizon)
-    factor = forecast_factor(params.a, params.b, params.r, x, z)
-    alive = probability_alive(params, x, t_x, age)
-    return (params.a + params.b + x - 1) * factor * alive
+    return (params.a + params.b + x - 1) * forecast_factor(params.a, params.b, params.r, x, z)
 
 
 class FitData:

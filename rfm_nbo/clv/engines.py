@@ -16,14 +16,7 @@ import pandas as pd
 
 from rfm_nbo.clv.bgnbd import BgNbdParams
 from rfm_nbo.clv.calibration import CALIBRATION_SCHEMA, expected_holdout
-from rfm_nbo.clv.fitting import (
-    AGE_DAYS,
-    LAST_REPEAT_DAY,
-    PURCHASE_MEAN,
-    REPEAT_MEAN,
-    REPEATS,
-    fit_bgnbd,
-)
+from rfm_nbo.clv.fitting import FIT_COLUMNS, fit_bgnbd
 from rfm_nbo.clv.parameters import PARAMETER_SCHEMA, fit_parameters, read_parameters
 from rfm_nbo.clv.scoring import INPUT_COLUMNS, SCORE_SCHEMA, iter_scores, score_chunk
 from rfm_nbo.clv.settings import ClvSettings
@@ -35,8 +28,6 @@ from rfm_nbo.segmentation.engines import (
     to_pandas,
 )
 from rfm_nbo.segmentation.sampling import sample_customers, sample_customers_from_chunks
-
-FIT_COLUMNS = ("customer_id", REPEATS, LAST_REPEAT_DAY, AGE_DAYS, REPEAT_MEAN, PURCHASE_MEAN)
 
 
 def fit_relation(inputs: Any, session: Any, settings: ClvSettings) -> Any:

@@ -1,10 +1,11 @@
 """Fit BG/NBD and Gamma-Gamma on a sample of the model inputs, and say how each fit went.
 
-Every outcome has a status (``FIT_STATUSES``) and, when the fit is not
-usable, a log warning saying what the build does instead: the scores of a
-failed model are null, with churn_risk_band 'unknown' (BG/NBD) or the
-empirical mean repeat value in place of the Gamma-Gamma expectation. Nothing
-becomes NaN silently.
+Every outcome has a status (converged, not_converged, not_identifiable,
+too_few_customers, no_repeat_purchases, mean_value_undefined) and, when the
+fit is not usable, a log warning saying what the build does instead: BG/NBD's
+scores are null with churn_risk_band 'unknown'; without Gamma-Gamma a
+customer's purchase value is their own mean repeat value, else the shop's
+mean purchase-day value. Nothing becomes NaN silently.
 """
 
 from __future__ import annotations
@@ -30,14 +31,8 @@ REPEATS, LAST_REPEAT_DAY, AGE_DAYS, REPEAT_MEAN, PURCHASE_MEAN = (
     "repeat_mean_value",
     "purchase_mean_value",
 )
-FIT_STATUSES = (
-    "converged",
-    "not_converged",
-    "not_identifiable",
-    "too_few_customers",
-    "no_repeat_purchases",
-    "mean_value_undefined",
-)
+# What the fit reads from int_customer_clv_inputs.
+FIT_COLUMNS = ("customer_id", REPEATS, LAST_REPEAT_DAY, AGE_DAYS, REPEAT_MEAN, PURCHASE_MEAN)
 
 
 @dataclass(frozen=True)
@@ -81,13 +76,13 @@ def fit_bgnbd(sample: pd.DataFrame, min_customers: int) -> ModelFit:
     if len(rows) <= len(bgnbd.PARAMETER_NAMES):
         return _too_alike("BG/NBD", len(rows), "(x, t_x, T)", len(bgnbd.PARAMETER_NAMES))
     x, age = rows[:, 0], rows[:, 2]
-    data = bgnbd.FitData(x, rows[:, 1], age, weights)
+    prepared = bgnbd.FitData(x, rows[:, 1], age, weights)
 
     def mean_log_likelihood(values: np.ndarray) -> float:
-        return bgnbd.mean_log_likelihood(values, data)  # type: ignore[return-value]
+        return bgnbd.mean_log_likelihood(values, prepared)  # type: ignore[return-value]
 
     def with_gradient(values: np.ndarray) -> tuple[float, np.ndarray]:
-        return bgnbd.mean_log_likelihood(values, data, gradient=True)  # type: ignore[return-value]
+        return bgnbd.mean_log_likelihood(values, prepared, gradient=True)  # type: ignore[return-value]
 
     mean_rate = float(np.dot(weights, x) / np.dot(weights, np.maximum(age, 1.0)))
     start = np.array([1.0, 1.0 / max(mean_rate, 1e-6), 1.0, 1.0])

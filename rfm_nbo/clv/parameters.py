@@ -54,7 +54,7 @@ def fit_parameters(
             fit_gamma_gamma(sample, settings.min_customers),
         )
     )
-    fallback = empirical_mean_value(sample) if len(sample) else None
+    fallback = empirical_mean_value(sample)
     row.update(
         fallback_order_value=np.nan if fallback is None else fallback,
         population_customers=population_customers,

@@ -12,7 +12,7 @@ have if surely alive, times the probability they are not, (1 - P(alive)).
 It orders win-back contacts (int_customer_contact_policy): a lapsing
 customer worth much if kept comes before a lost one worth little.
 
-Speed: the hypergeometric series depends only on (x, T) and the step, and a
+Speed: the expectation if alive depends only on (x, T) and the step, and a
 chunk of customers holds far fewer distinct (x, T) pairs than rows, so the
 series runs once per pair.
 """
@@ -29,7 +29,6 @@ from rfm_nbo.clv import bgnbd, gamma_gamma
 from rfm_nbo.clv.bgnbd import BgNbdParams
 from rfm_nbo.clv.fitting import AGE_DAYS, LAST_REPEAT_DAY, REPEAT_MEAN, REPEATS
 from rfm_nbo.clv.gamma_gamma import GammaGammaParams
-from rfm_nbo.clv.hypergeometric import forecast_factor
 from rfm_nbo.clv.settings import ClvSettings
 from rfm_nbo.segmentation.schema import ColumnTypes
 
@@ -72,12 +71,12 @@ def cumulative_expected_purchases(
     pairs, inverse = np.unique(np.column_stack([x, age]), axis=0, return_inverse=True)
     inverse = inverse.ravel()
     pair_x, pair_age = pairs[:, 0], pairs[:, 1]
-    columns = []
-    for horizon in steps:
-        z = horizon / (params.alpha + pair_age + horizon)
-        factor = forecast_factor(params.a, params.b, params.r, pair_x, z)
-        columns.append(((params.a + params.b + pair_x - 1) * factor)[inverse])
-    expected = np.column_stack(columns)
+    expected = np.column_stack(
+        [
+            bgnbd.expected_purchases_if_alive(params, pair_x, pair_age, horizon)[inverse]
+            for horizon in steps
+        ]
+    )
     if if_alive:
         return expected
     return expected * bgnbd.probability_alive(params, x, t_x, age)[:, None]

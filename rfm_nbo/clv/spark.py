@@ -17,29 +17,26 @@ from pyspark.sql import functions as F
 
 from rfm_nbo.clv.bgnbd import BgNbdParams
 from rfm_nbo.clv.calibration import expected_holdout
-from rfm_nbo.clv.fitting import AGE_DAYS, LAST_REPEAT_DAY, PURCHASE_MEAN, REPEAT_MEAN, REPEATS
+from rfm_nbo.clv.fitting import AGE_DAYS, FIT_COLUMNS, LAST_REPEAT_DAY, REPEATS
 from rfm_nbo.clv.gamma_gamma import GammaGammaParams
 from rfm_nbo.clv.scoring import INPUT_COLUMNS, SCORE_SCHEMA, iter_scores
 from rfm_nbo.clv.settings import ClvSettings
 from rfm_nbo.segmentation.spark import bottom_k_spark, spark_schema
 
-_NUMERIC = (REPEATS, LAST_REPEAT_DAY, AGE_DAYS, REPEAT_MEAN, PURCHASE_MEAN, "clv_margin_rate")
-
 
 def typed_inputs(inputs: DataFrame, columns: tuple[str, ...]) -> DataFrame:
-    """customer_id as string and the numeric inputs as double (decimals included)."""
+    """customer_id as string and the other columns (all numbers) as double, decimals included."""
     missing = [column for column in columns if column not in inputs.columns]
     if missing:
         raise ValueError(f"CLV input is missing column(s) {', '.join(missing)}")
     return inputs.select(
         F.col("customer_id").cast("string").alias("customer_id"),
-        *[F.col(name).cast("double").alias(name) for name in columns if name in _NUMERIC],
+        *[F.col(name).cast("double").alias(name) for name in columns if name != "customer_id"],
     )
 
 
 def sample_spark(inputs: DataFrame, settings: ClvSettings) -> tuple[pd.DataFrame, int]:
     """The seeded sample and the customer count, as the pandas path computes them."""
-    from rfm_nbo.clv.engines import FIT_COLUMNS
     from rfm_nbo.segmentation.sampling import sample_customers
 
     typed = typed_inputs(inputs, FIT_COLUMNS)
