@@ -58,6 +58,84 @@
 {%- endmacro %}
 
 
+{#- Every row of `relation` with its final dq_reason: its row_reason, else
+    duplicate_key_check's verdict. The select a staging model's
+    duplicates_checked step is. -#}
+{% macro duplicates_flagged(relation, key_columns, order_columns, latest_column=none, hash_order_columns=false, row_reason='row_dq_reason') -%}
+    {{ return(adapter.dispatch('duplicates_flagged')(
+        relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason)) }}
+{%- endmacro %}
+
+{#- DuckDB numbers only the rows whose key more than one clean row shares.
+    Its window operator materialises every row it is given with its raw
+    text, and sorting the whole of a large table that way was the one cost
+    that grew faster than the data (at 10M customers it spilled). Finding
+    the shared keys is a hash aggregate over the key columns alone; the
+    relation is materialised once so its parsing is not repeated per branch.
+    The verdicts are those of the window over every row: a key's rows all
+    go to the same branch. -#}
+{% macro default__duplicates_flagged(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason) -%}
+    {%- set key_match -%}
+        {%- for column in key_columns -%}
+            checked_rows.{{ column }} = shared_keys.{{ column }}
+            {%- if not loop.last %} and {% endif -%}
+        {%- endfor -%}
+    {%- endset -%}
+    with
+
+    checked_rows as materialized (
+        select * from {{ relation }}
+    ),
+
+    shared_keys as (
+        select {{ key_columns | join(', ') }}
+        from checked_rows
+        where {{ row_reason }} is null
+        group by {{ key_columns | join(', ') }}
+        having count(*) > 1
+    )
+
+    select
+        checked_rows.*,
+        checked_rows.{{ row_reason }} as dq_reason
+    from checked_rows
+    left join shared_keys
+        on {{ key_match }}
+    where shared_keys.{{ key_columns[0] }} is null
+
+    union all
+
+    select
+        *,
+        coalesce(
+            {{ row_reason }},
+            {{ duplicate_key_check(
+                row_reason, key_columns, order_columns, latest_column, hash_order_columns,
+            ) }}
+        ) as dq_reason
+    from (
+        select checked_rows.*
+        from checked_rows
+        inner join shared_keys
+            on {{ key_match }}
+    ) as rows_sharing_a_key
+{%- endmacro %}
+
+{#- Athena (Trino) inlines a common table expression at every use, and each
+    use would scan the raw table again: one window over every row. -#}
+{% macro athena__duplicates_flagged(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason) -%}
+    select
+        *,
+        coalesce(
+            {{ row_reason }},
+            {{ duplicate_key_check(
+                row_reason, key_columns, order_columns, latest_column, hash_order_columns,
+            ) }}
+        ) as dq_reason
+    from {{ relation }}
+{%- endmacro %}
+
+
 {#- Hex SHA-256 of a text expression, lower case, the same on every engine:
     a tie-breaker that depends on the value, never on row order or on how
     the engine sorts text. -#}

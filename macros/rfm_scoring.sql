@@ -18,7 +18,7 @@
       NTILE splits across buckets, all get the lowest bucket any of them
       received. NTILE is non-decreasing along its order, so the lowest bucket
       of a run is the bucket of the run's first row, whose position is rank()
-      over the value alone: one window sort per measure (rfm_ranks), then the
+      over the value alone (rfm_ranked, per distinct value), then the
       bucket of that position by NTILE's own arithmetic (rfm_scores).
       With var('rfm_quantile_ties') = spread, the position is instead the
       value's dense rank among the D distinct values, bucketed over D: the
@@ -71,21 +71,118 @@
 {%- endmacro %}
 
 
-{#- Window columns the scores need, for `select *, {{ rfm_ranks() }} from ...`. -#}
-{% macro rfm_ranks(partition_by=none) -%}
-    {%- set partition = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
-    {%- set spread = checked_var('rfm_quantile_ties') == 'spread' -%}
+{#- Every row of `relation` with the columns the scores need:
+    <measure>_rank (the rank() of the value, worst first: the longest gap
+    for recency), with var('rfm_quantile_ties') = spread also
+    <measure>_rank_from_top (dense ranks instead), and scored_customers, the
+    population size. Within `partition_by` when given (the monthly
+    snapshots: one population per month end). -#}
+{% macro rfm_ranked(relation, partition_by=none) -%}
+    {%- set measures = [] -%}
     {%- for measure in rfm_measures() if rfm_score_basis(measure) == 'quantile' -%}
-        {%- set worst_first = measure ~ (' desc' if measure == 'recency_days' else '') -%}
-        {%- set best_first = measure ~ ('' if measure == 'recency_days' else ' desc') -%}
-        {%- if spread %}
-    dense_rank() over ({{ partition }}order by {{ worst_first }}) as {{ measure }}_rank,
-    dense_rank() over ({{ partition }}order by {{ best_first }}) as {{ measure }}_rank_from_top,
-        {%- else %}
-    rank() over ({{ partition }}order by {{ worst_first }}) as {{ measure }}_rank,
-        {%- endif -%}
+        {%- do measures.append(measure) -%}
+    {%- endfor -%}
+    {{ return(adapter.dispatch('rfm_ranked')(
+        relation, partition_by, measures, checked_var('rfm_quantile_ties') == 'spread')) }}
+{%- endmacro %}
+
+{#- DuckDB ranks each measure's distinct values, not its rows: a value's
+    rank is 1 + how many rows come before it, a running sum over the counts
+    per value, joined back. A rank() window sorts every row with all of its
+    columns, once per measure; on 10M customers x 12 month ends that sort
+    spilled and grew faster than the data. A measure has at most a few
+    thousand values per month end but for monetary, whose aggregate is still
+    narrower than the rows. Measures are never null (int_customers_rfm_features,
+    int_customer_snapshots_rfm_scored), so plain equality joins them back. -#}
+{% macro default__rfm_ranked(relation, partition_by, measures, spread) -%}
+    {%- set partition_columns = [partition_by] if partition_by else [] -%}
+    {%- set partition = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
+    with
+
+    ranked_rows as materialized (
+        select * from {{ relation }}
+    ),
+    {%- for measure in measures %}
+    {%- set worst_first = measure ~ (' desc' if measure == 'recency_days' else '') %}
+    {%- set best_first = measure ~ ('' if measure == 'recency_days' else ' desc') %}
+
+    {{ measure }}_ranks as (
+        select
+            {{ (partition_columns + [measure]) | join(', ') }},
+            {%- if spread %}
+            row_number() over ({{ partition }}order by {{ worst_first }}) as {{ measure }}_rank,
+            row_number() over ({{ partition }}order by {{ best_first }})
+                as {{ measure }}_rank_from_top
+            {%- else %}
+            1 + coalesce(sum(value_rows) over (
+                {{ partition }}order by {{ worst_first }}
+                rows between unbounded preceding and 1 preceding
+            ), 0) as {{ measure }}_rank
+            {%- endif %}
+        from (
+            select
+                {{ (partition_columns + [measure]) | join(', ') }},
+                count(*) as value_rows
+            from ranked_rows
+            group by {{ (partition_columns + [measure]) | join(', ') }}
+        ) as values_counted
+    ),
     {%- endfor %}
-    count(*) over ({{ partition|trim }}) as scored_customers
+
+    populations as (
+        select
+            {{ (partition_columns + ['count(*) as scored_customers']) | join(', ') }}
+        from ranked_rows
+        {%- if partition_by %}
+        group by {{ partition_by }}
+        {%- endif %}
+    )
+
+    select
+        ranked_rows.*,
+        {%- for measure in measures %}
+        {{ measure }}_ranks.{{ measure }}_rank,
+        {%- if spread %}
+        {{ measure }}_ranks.{{ measure }}_rank_from_top,
+        {%- endif %}
+        {%- endfor %}
+        populations.scored_customers
+    from ranked_rows
+    {%- for measure in measures %}
+    inner join {{ measure }}_ranks
+        on
+            {%- if partition_by %}
+            ranked_rows.{{ partition_by }} = {{ measure }}_ranks.{{ partition_by }} and
+            {%- endif %}
+            ranked_rows.{{ measure }} = {{ measure }}_ranks.{{ measure }}
+    {%- endfor %}
+    {%- if partition_by %}
+    inner join populations
+        on ranked_rows.{{ partition_by }} = populations.{{ partition_by }}
+    {%- else %}
+    cross join populations
+    {%- endif %}
+{%- endmacro %}
+
+{#- Athena (Trino) would evaluate `relation` once per use: one window per
+    measure, over the rows. -#}
+{% macro athena__rfm_ranked(relation, partition_by, measures, spread) -%}
+    {%- set partition = 'partition by ' ~ partition_by ~ ' ' if partition_by else '' -%}
+    select
+        *,
+        {%- for measure in measures %}
+        {%- set worst_first = measure ~ (' desc' if measure == 'recency_days' else '') %}
+        {%- set best_first = measure ~ ('' if measure == 'recency_days' else ' desc') %}
+        {%- if spread %}
+        dense_rank() over ({{ partition }}order by {{ worst_first }}) as {{ measure }}_rank,
+        dense_rank() over ({{ partition }}order by {{ best_first }})
+            as {{ measure }}_rank_from_top,
+        {%- else %}
+        rank() over ({{ partition }}order by {{ worst_first }}) as {{ measure }}_rank,
+        {%- endif %}
+        {%- endfor %}
+        count(*) over ({{ partition | trim }}) as scored_customers
+    from {{ relation }}
 {%- endmacro %}
 
 

@@ -174,10 +174,7 @@ features as (
 ),
 
 ranked as (
-    select
-        *,
-        {{ rfm_ranks(partition_by='month_end_date') }}
-    from features
+    {{ rfm_ranked('features', partition_by='month_end_date') }}
 ),
 
 scored as (

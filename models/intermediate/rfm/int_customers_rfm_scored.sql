@@ -28,10 +28,7 @@ threshold_columns as (
 ),
 
 ranked as (
-    select
-        *,
-        {{ rfm_ranks() }}
-    from features
+    {{ rfm_ranked('features') }}
 ),
 
 scored as (

@@ -56,15 +56,9 @@ row_checked as (
 ),
 
 duplicates_checked as (
-    select
-        *,
-        coalesce(
-            row_dq_reason,
-            {{ duplicate_key_check(
-                'row_dq_reason', ['campaign_id', 'customer_id'], ['raw_record', 'customer_id'],
-            ) }}
-        ) as dq_reason
-    from row_checked
+    {{ duplicates_flagged(
+        'row_checked', ['campaign_id', 'customer_id'], ['raw_record', 'customer_id'],
+    ) }}
 ),
 
 final as (

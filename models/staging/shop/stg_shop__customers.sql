@@ -77,16 +77,11 @@ row_checked as (
 -- row: the same row whatever order the rows arrive in. Consent does not
 -- follow this choice: it is resolved over every row.
 duplicates_checked as (
-    select
-        *,
-        coalesce(
-            row_dq_reason,
-            {{ duplicate_key_check(
-                'row_dq_reason', ['customer_id'], ['unredacted_raw_record'],
-                latest_column='signed_up_at', hash_order_columns=true
-            ) }}
-        ) as dq_reason
-    from row_checked
+    {{ duplicates_flagged(
+        'row_checked',
+        ['customer_id'], ['unredacted_raw_record'],
+        latest_column='signed_up_at', hash_order_columns=true,
+    ) }}
 ),
 
 final as (

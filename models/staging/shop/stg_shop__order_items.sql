@@ -57,13 +57,7 @@ row_checked as (
 ),
 
 duplicates_checked as (
-    select
-        *,
-        coalesce(
-            row_dq_reason,
-            {{ duplicate_key_check('row_dq_reason', ['order_id', 'line_number'], ['raw_record']) }}
-        ) as dq_reason
-    from row_checked
+    {{ duplicates_flagged('row_checked', ['order_id', 'line_number'], ['raw_record']) }}
 ),
 
 final as (

@@ -47,17 +47,11 @@ row_checked as (
 ),
 
 duplicates_checked as (
-    select
-        *,
-        coalesce(
-            row_dq_reason,
-            {{ duplicate_key_check(
-                'row_dq_reason',
-                ['customer_id', 'product_id', 'event_type', 'occurred_at'],
-                ['raw_record', 'customer_id'],
-            ) }}
-        ) as dq_reason
-    from row_checked
+    {{ duplicates_flagged(
+        'row_checked',
+        ['customer_id', 'product_id', 'event_type', 'occurred_at'],
+        ['raw_record', 'customer_id'],
+    ) }}
 ),
 
 final as (
