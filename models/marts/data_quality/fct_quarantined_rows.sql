@@ -3,7 +3,7 @@
 -- raw row (tests/assert_raw_rows_conserved.sql).
 
 {%- set checked_models = [
-    ('customers', 'stg_shop__customers'),
+    ('customers', 'int_customers_checked'),
     ('products', 'stg_shop__products'),
     ('orders', 'int_orders_checked'),
     ('order_items', 'int_order_items_checked'),

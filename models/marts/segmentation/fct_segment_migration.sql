@@ -51,36 +51,46 @@ customer_months as (
     cross join migration_snapshots
 ),
 
-segments_by_month as (
+-- The month before each month end, among the twelve (none before the first).
+previous_snapshots as (
+    select
+        migration_snapshots.snapshot_number,
+        previous.month_end_date as previous_month_end_date
+    from migration_snapshots
+    left join migration_snapshots as previous
+        on migration_snapshots.snapshot_number - 1 = previous.snapshot_number
+),
+
+-- The segment at the month end before, joined by month rather than found by
+-- a lag() window: a window would sort every customer x month row with all
+-- its columns (twelve rows per customer: 120M at 10M customers).
+with_previous as (
     select
         customer_months.customer_id,
         customer_months.snapshot_number,
         customer_months.month_end_date,
-        migration_snapshot_scores.r_score,
-        migration_snapshot_scores.f_score,
-        migration_snapshot_scores.m_score,
-        migration_snapshot_scores.rfm_score,
-        migration_snapshot_scores.recency_days,
-        coalesce(
-            migration_snapshot_scores.rfm_segment, {{ no_recent_purchases_segment() }}
-        ) as rfm_segment
+        current_scores.r_score,
+        current_scores.f_score,
+        current_scores.m_score,
+        current_scores.rfm_score,
+        current_scores.recency_days,
+        coalesce(current_scores.rfm_segment, {{ no_recent_purchases_segment() }}) as rfm_segment,
+        case
+            when previous_snapshots.previous_month_end_date is not null
+                then coalesce(previous_scores.rfm_segment, {{ no_recent_purchases_segment() }})
+        end as previous_rfm_segment,
+        previous_snapshots.previous_month_end_date
     from customer_months
-    left join migration_snapshot_scores
+    inner join previous_snapshots
+        on customer_months.snapshot_number = previous_snapshots.snapshot_number
+    left join migration_snapshot_scores as current_scores
         on
-            customer_months.customer_id = migration_snapshot_scores.customer_id
-            and customer_months.month_end_date = migration_snapshot_scores.month_end_date
-),
-
-with_previous as (
-    select
-        *,
-        lag(rfm_segment) over (
-            partition by customer_id order by snapshot_number
-        ) as previous_rfm_segment,
-        lag(month_end_date) over (
-            partition by customer_id order by snapshot_number
-        ) as previous_month_end_date
-    from segments_by_month
+            customer_months.customer_id = current_scores.customer_id
+            and customer_months.month_end_date = current_scores.month_end_date
+    left join migration_snapshot_scores as previous_scores
+        on
+            customer_months.customer_id = previous_scores.customer_id
+            and previous_snapshots.previous_month_end_date = previous_scores.month_end_date
 ),
 
 -- recency_days counts from the last completed order to the day after the
