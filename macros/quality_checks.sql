@@ -105,25 +105,31 @@
 
     union all
 
-    select
-        *,
-        coalesce(
-            {{ row_reason }},
-            {{ duplicate_key_check(
-                row_reason, key_columns, order_columns, latest_column, hash_order_columns,
-            ) }}
-        ) as dq_reason
-    from (
-        select checked_rows.*
-        from checked_rows
-        inner join shared_keys
-            on {{ key_match }}
-    ) as rows_sharing_a_key
+    {%- set rows_sharing_a_key -%}
+        (
+            select checked_rows.*
+            from checked_rows
+            inner join shared_keys
+                on {{ key_match }}
+        ) as rows_sharing_a_key
+    {%- endset %}
+    {{ window_flagged_rows(
+        rows_sharing_a_key, key_columns, order_columns, latest_column, hash_order_columns,
+        row_reason,
+    ) }}
 {%- endmacro %}
 
 {#- Athena (Trino) inlines a common table expression at every use, and each
     use would scan the raw table again: one window over every row. -#}
 {% macro athena__duplicates_flagged(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason) -%}
+    {{ window_flagged_rows(
+        relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason,
+    ) }}
+{%- endmacro %}
+
+{#- Every row of `relation` with dq_reason from the duplicate_key_check
+    window over those rows: both engines' last step. -#}
+{% macro window_flagged_rows(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason) -%}
     select
         *,
         coalesce(
