@@ -35,12 +35,21 @@
     good one with the same key into quarantine). Ties are broken by every
     column so the kept row is the same on every run.
 
-    Order options: `latest_column` keeps the row with the latest value of
-    that column first (nulls last), order_columns breaking its ties;
-    `hash_order_columns` compares order_columns by their hash (row_hash)
-    instead of their text, so no value is favoured by how it sorts. -#}
-{% macro duplicate_key_check(row_reason, key_columns, order_columns, latest_column=none, hash_order_columns=false) -%}
+    Order options: `load_column` keeps the row of the latest load first
+    (README, "Incremental builds"): a clean row that a later load repeats is
+    `superseded` rather than `duplicate_key`; `latest_column` keeps the row
+    with the latest value of that column first (nulls last), order_columns
+    breaking its ties; `hash_order_columns` compares order_columns by their
+    hash (row_hash) instead of their text, so no value is favoured by how it
+    sorts. -#}
+{% macro duplicate_key_check(row_reason, key_columns, order_columns, latest_column=none, hash_order_columns=false, load_column=none) -%}
     {%- set order_items = [] -%}
+    {%- set partition -%}
+        partition by {{ key_columns | join(', ') }}, {{ row_reason }}
+    {%- endset -%}
+    {%- if load_column is not none -%}
+        {%- do order_items.append(load_column ~ ' desc') -%}
+    {%- endif -%}
     {%- if latest_column is not none -%}
         {%- do order_items.append(latest_column ~ ' desc nulls last') -%}
     {%- endif -%}
@@ -49,11 +58,17 @@
     {%- endfor -%}
     case
         when {{ row_reason }} is null
-            and row_number() over (
-                partition by {{ key_columns | join(', ') }}, {{ row_reason }}
-                order by {{ order_items | join(', ') }}
-            ) > 1
-            then 'duplicate_key'
+            and row_number() over ({{ partition }} order by {{ order_items | join(', ') }}) > 1
+            then
+            {%- if load_column is not none %}
+                case
+                    when {{ load_column }} < max({{ load_column }}) over ({{ partition }})
+                        then 'superseded'
+                    else 'duplicate_key'
+                end
+            {%- else %}
+                'duplicate_key'
+            {%- endif %}
     end
 {%- endmacro %}
 
@@ -61,9 +76,10 @@
 {#- Every row of `relation` with its final dq_reason: its row_reason, else
     duplicate_key_check's verdict. The select a staging model's
     duplicates_checked step is. -#}
-{% macro duplicates_flagged(relation, key_columns, order_columns, latest_column=none, hash_order_columns=false, row_reason='row_dq_reason') -%}
+{% macro duplicates_flagged(relation, key_columns, order_columns, latest_column=none, hash_order_columns=false, row_reason='row_dq_reason', load_column=none) -%}
     {{ return(adapter.dispatch('duplicates_flagged')(
-        relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason)) }}
+        relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason,
+        load_column)) }}
 {%- endmacro %}
 
 {#- DuckDB numbers only the rows whose key more than one clean row shares.
@@ -74,7 +90,7 @@
     relation is materialised once so its parsing is not repeated per branch.
     The verdicts are those of the window over every row: a key's rows all
     go to the same branch. -#}
-{% macro default__duplicates_flagged(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason) -%}
+{% macro default__duplicates_flagged(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason, load_column) -%}
     {%- set key_match -%}
         {%- for column in key_columns -%}
             checked_rows.{{ column }} = shared_keys.{{ column }}
@@ -115,27 +131,29 @@
     {%- endset %}
     {{ window_flagged_rows(
         rows_sharing_a_key, key_columns, order_columns, latest_column, hash_order_columns,
-        row_reason,
+        row_reason, load_column,
     ) }}
 {%- endmacro %}
 
 {#- Athena (Trino) inlines a common table expression at every use, and each
     use would scan the raw table again: one window over every row. -#}
-{% macro athena__duplicates_flagged(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason) -%}
+{% macro athena__duplicates_flagged(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason, load_column) -%}
     {{ window_flagged_rows(
         relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason,
+        load_column,
     ) }}
 {%- endmacro %}
 
 {#- Every row of `relation` with dq_reason from the duplicate_key_check
     window over those rows: both engines' last step. -#}
-{% macro window_flagged_rows(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason) -%}
+{% macro window_flagged_rows(relation, key_columns, order_columns, latest_column, hash_order_columns, row_reason, load_column) -%}
     select
         *,
         coalesce(
             {{ row_reason }},
             {{ duplicate_key_check(
                 row_reason, key_columns, order_columns, latest_column, hash_order_columns,
+                load_column,
             ) }}
         ) as dq_reason
     from {{ relation }}

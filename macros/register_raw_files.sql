@@ -112,14 +112,24 @@
 {% endmacro %}
 
 
-{#- The DuckDB table function that reads a file spec from raw_file_spec. -#}
+{#- The DuckDB table function that reads a file spec from raw_file_spec. Each
+    row carries the path of its file (raw_file_name_column), the load order
+    of a table whose export has no loaded_at column. -#}
 {% macro raw_file_reader(file) %}
     {%- set path = raw_file_sql_string(file['path']) -%}
+    {%- set file_name = ", filename = '" ~ raw_file_name_column() ~ "'" -%}
     {%- if file['format'] == 'parquet' -%}
-        {{ return("read_parquet(" ~ path ~ ")") }}
+        {{ return("read_parquet(" ~ path ~ file_name ~ ")") }}
     {%- endif -%}
-    {{ return("read_csv(" ~ path ~ ", header = true, all_varchar = true"
+    {{ return("read_csv(" ~ path ~ ", header = true, all_varchar = true" ~ file_name
         ~ (", encoding = '" ~ file['encoding'] ~ "'" if file['encoding'] != 'utf-8' else "") ~ ")") }}
+{% endmacro %}
+
+
+{#- The column raw_file_reader adds with each row's file path: named so it
+    cannot meet a column of the user's file. -#}
+{% macro raw_file_name_column() %}
+    {{ return('rfm_source_file') }}
 {% endmacro %}
 
 
@@ -226,8 +236,11 @@
 
 
 {#- Selects the contract's columns from a file. Optional columns the file
-    lacks become nulls; required ones are left out so staging names them in
-    its error; extra columns are ignored. -#}
+    lacks become nulls, except loaded_at, which becomes the path of the row's
+    file: files named in load order (orders_2026-12-05.csv) give the load
+    order incremental builds need (README, "Incremental builds"). Required
+    columns are left out so staging names them in its error; extra columns
+    are ignored. -#}
 {% macro raw_file_select(reader, table_name, columns) %}
     {%- set found = run_query('describe select * from ' ~ reader).columns['column_name'].values() | map('lower') | list -%}
     {%- set required = shop_required_columns('shop', table_name) -%}
@@ -235,6 +248,8 @@
     {%- for column in columns -%}
         {%- if column | lower in found -%}
             {%- do selected.append(adapter.quote(column)) -%}
+        {%- elif column == 'loaded_at' -%}
+            {%- do selected.append(raw_file_name_column() ~ ' as ' ~ adapter.quote(column)) -%}
         {%- elif column not in required -%}
             {%- do selected.append('cast(null as varchar) as ' ~ adapter.quote(column)) -%}
         {%- endif -%}

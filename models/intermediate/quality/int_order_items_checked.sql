@@ -10,9 +10,42 @@
 --
 -- Orders-only data (no order_items table) has one line per clean order,
 -- worth its order_amount, checked in stg_shop__orders against the row the
--- user supplied; the empty order_items source adds nothing.
+-- user supplied; the empty order_items source adds nothing. Those lines
+-- follow the orders, so they are all written again on every build.
+--
+-- Incremental (README, "Incremental builds"): a build checks the raw lines
+-- of the newest load already here and of every later one, and writes again
+-- every order those lines belong to, every order int_orders_checked wrote
+-- since this table's last build (its customer, time or status may have
+-- changed), and every order with a line quarantined as unknown_product
+-- (the product may have arrived since), each with all of its lines.
 
 {%- set lines_from_order_amounts = not shop_table_provided('order_items') %}
+{%- set products_provided = shop_table_provided('products') %}
+{{ config(**checked_event_table_config('order_id')) }}
+{%- if lines_from_order_amounts %}
+    {#- Every line is made again from the orders: the old ones go first. #}
+    {{ config(pre_hook="{% if is_incremental() %}delete from {{ this }}{% endif %}") }}
+{%- endif %}
+
+{%- set orders_written_since = "select order_id from " ~ ref('int_orders_checked')
+    ~ " where checked_at > (select max(checked_at) from " ~ this ~ ")" %}
+{%- set rechecks = {
+    'clean lines belong to orders that are no longer clean':
+        "select count(*) from " ~ this ~ " as lines where lines.dq_reason is null"
+        ~ " and lines.order_id in (" ~ orders_written_since ~ ") and not exists (select 1 from "
+        ~ ref('int_orders_validated') ~ " as orders where orders.order_id = lines.order_id)",
+} %}
+{%- if products_provided %}
+    {%- do rechecks.update({
+        'clean lines have products no longer among clean products':
+            "select count(*) from " ~ this ~ " as lines where lines.dq_reason is null"
+            ~ " and lines.product_id is not null and not exists (select 1 from "
+            ~ ref('int_products_validated') ~ " as products"
+            ~ " where products.product_id = lines.product_id)",
+    }) %}
+{%- endif %}
+{%- set loads = none if lines_from_order_amounts else incremental_loads(rechecks) %}
 
 with
 
@@ -20,10 +53,125 @@ orders as (
     select * from {{ ref('int_orders_validated') }}
 ),
 
+staged as (
+    select
+        order_id,
+        line_number,
+        product_id,
+        quantity,
+        unit_price,
+        discount_amount,
+        raw_record,
+        load_order,
+        dq_reason as row_dq_reason
+    from {{ ref('stg_shop__order_items') }}
+    {%- if loads %}
+    where load_order >= {{ loads.reread_from }}
+    {%- endif %}
+),
+
+products as (
+    select * from {{ ref('int_products_validated') }}
+),
+
+deduplicated as (
+    {{ duplicates_flagged(
+        'staged', ['order_id', 'line_number'], ['raw_record'], load_column='load_order',
+    ) }}
+),
+
+{%- if loads %}
+
+previous as (
+    select * from {{ this }}
+    where load_order < {{ loads.reread_from }}
+),
+
+-- Lines with a clean row in the loads read now: that row is newer than
+-- every clean row of an earlier load.
+superseding_keys as (
+    select distinct
+        order_id,
+        line_number
+    from deduplicated
+    where dq_reason is null
+),
+
+rechecked_orders as (
+    select order_id from staged
+    union
+    {{ orders_written_since }}
+    union
+    select order_id from previous
+    where dq_reason = 'unknown_product'
+),
+
+previous_rechecked as (
+    select
+        previous.order_id,
+        previous.line_number,
+        previous.product_id,
+        previous.quantity,
+        previous.unit_price,
+        previous.discount_amount,
+        previous.raw_record,
+        previous.load_order,
+        case
+            when
+                superseding_keys.order_id is not null
+                and (
+                    previous.dq_reason is null
+                    or previous.dq_reason in ('unknown_order', 'unknown_product', 'duplicate_key')
+                )
+                then 'superseded'
+            when previous.dq_reason not in ('unknown_order', 'unknown_product')
+                then previous.dq_reason
+        end as dq_reason
+    from previous
+    inner join rechecked_orders
+        on previous.order_id = rechecked_orders.order_id
+    left join superseding_keys
+        on
+            previous.order_id = superseding_keys.order_id
+            and previous.line_number = superseding_keys.line_number
+),
+
+{%- endif %}
+
 order_items as (
-    select * from {{ ref('stg_shop__order_items') }}
-    {%- if lines_from_order_amounts %}
+    select
+        order_id,
+        line_number,
+        product_id,
+        quantity,
+        unit_price,
+        discount_amount,
+        raw_record,
+        load_order,
+        dq_reason
+    from deduplicated
+    {%- if loads %}
+    -- A line without an order id is written once, from the load it came in.
+    where order_id is not null or load_order > {{ loads.appended_after }}
+
     union all
+
+    select
+        order_id,
+        line_number,
+        product_id,
+        quantity,
+        unit_price,
+        discount_amount,
+        raw_record,
+        load_order,
+        dq_reason
+    from previous_rechecked
+    {%- endif %}
+    {%- if lines_from_order_amounts %}
+
+    union all
+
     select
         order_id,
         1 as line_number,
@@ -31,14 +179,11 @@ order_items as (
         1 as quantity,
         order_amount as unit_price,
         cast(0 as {{ type_money() }}) as discount_amount,
-        cast(null as {{ dbt.type_string() }}) as dq_reason,
-        cast(null as {{ dbt.type_string() }}) as raw_record
+        cast(null as {{ dbt.type_string() }}) as raw_record,
+        cast('' as {{ dbt.type_string() }}) as load_order,
+        cast(null as {{ dbt.type_string() }}) as dq_reason
     from orders
     {%- endif %}
-),
-
-products as (
-    select * from {{ ref('int_products_validated') }}
 ),
 
 checked as (
@@ -56,11 +201,12 @@ checked as (
         abs(order_items.quantity) * order_items.unit_price
         - order_items.discount_amount as line_amount,
         order_items.raw_record,
+        order_items.load_order,
         coalesce(
             order_items.dq_reason,
             case
                 when orders.order_id is null then 'unknown_order'
-                {%- if shop_table_provided('products') %}
+                {%- if products_provided %}
                 when order_items.product_id is not null and products.product_id is null
                     then 'unknown_product'
                 {%- endif %}
@@ -102,8 +248,9 @@ final as (
         unit_price,
         discount_amount,
         dq_reason,
-        -- Quarantined rows only (see _quality__models.yml).
-        case when dq_reason is not null then raw_record end as raw_record,
+        -- Quarantined rows only (see _quality__models.yml); a superseded
+        -- row was clean when checked, and its text is in its load's file.
+        case when dq_reason != 'superseded' then raw_record end as raw_record,
         -- The order and the netting, for clean lines only.
         case when dq_reason is null then customer_id end as customer_id,
         case when dq_reason is null then ordered_at end as ordered_at,
@@ -115,7 +262,10 @@ final as (
         end as gross_revenue,
         case
             when dq_reason is null then cast(returned_revenue as {{ type_money() }})
-        end as returned_revenue
+        end as returned_revenue,
+        load_order,
+        {{ merge_row_ordinal('order_id') }} as row_ordinal,
+        {{ checked_at_stamp() }} as checked_at
     from classified
 )
 

@@ -1,29 +1,170 @@
+-- Every raw order row with its final verdict: staging's row-level reason,
+-- else duplicate_key or superseded (another clean row has the order id:
+-- the latest load's row wins, macro duplicate_key_check), else
+-- unknown_customer.
+--
+-- Incremental (README, "Incremental builds"): a build checks the raw rows
+-- of the newest load already here and of every later one, and writes again
+-- every order id they hold, with the rows of earlier loads that share it
+-- (a newer clean version supersedes them), and the orders quarantined as
+-- unknown_customer (the customer may have arrived since). Two changes the
+-- stored columns cannot show make it read every load again (see rechecks).
+{{ config(**checked_event_table_config('order_id')) }}
+
+{%- set customers_provided = shop_table_provided('customers') %}
+{%- set rechecks = {
+    'orders quarantined as future_ordered_at are no longer in the future':
+        "select count(*) from " ~ this ~ " where dq_reason = 'future_ordered_at'"
+        ~ " and ordered_at <= " ~ max_valid_at(),
+} %}
+{%- if customers_provided %}
+    {%- do rechecks.update({
+        'clean orders belong to customers no longer among clean customers':
+            "select count(*) from " ~ this ~ " as orders where orders.dq_reason is null"
+            ~ " and orders.customer_id is not null and not exists (select 1 from "
+            ~ ref('int_customers_validated') ~ " as customers"
+            ~ " where customers.customer_id = orders.customer_id)",
+    }) %}
+{%- endif %}
+{%- set loads = incremental_loads(rechecks) %}
+
 with
 
-orders as (
-    select * from {{ ref('stg_shop__orders') }}
+staged as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        ordered_date,
+        order_status,
+        channel,
+        is_guest_checkout,
+        order_amount,
+        raw_record,
+        load_order,
+        dq_reason as row_dq_reason
+    from {{ ref('stg_shop__orders') }}
+    {%- if loads %}
+    where load_order >= {{ loads.reread_from }}
+    {%- endif %}
 ),
 
 customers as (
     select * from {{ ref('int_customers_validated') }}
 ),
 
+deduplicated as (
+    {{ duplicates_flagged(
+        'staged', ['order_id'], ['raw_record', 'customer_id'], load_column='load_order',
+    ) }}
+),
+
+{%- if loads %}
+
+previous as (
+    select * from {{ this }}
+    where load_order < {{ loads.reread_from }}
+),
+
+-- Order ids with a clean row in the loads read now: that row is newer than
+-- every clean row of an earlier load.
+superseding_keys as (
+    select distinct order_id
+    from deduplicated
+    where dq_reason is null
+),
+
+rechecked_keys as (
+    select order_id from staged
+    union
+    select order_id from previous
+    where dq_reason = 'unknown_customer'
+),
+
+previous_rechecked as (
+    select
+        previous.order_id,
+        previous.customer_id,
+        previous.ordered_at,
+        previous.ordered_date,
+        previous.order_status,
+        previous.channel,
+        previous.is_guest_checkout,
+        previous.order_amount,
+        previous.raw_record,
+        previous.load_order,
+        case
+            when
+                superseding_keys.order_id is not null
+                and (
+                    previous.dq_reason is null
+                    or previous.dq_reason in ('unknown_customer', 'duplicate_key')
+                )
+                then 'superseded'
+            when previous.dq_reason != 'unknown_customer' then previous.dq_reason
+        end as dq_reason
+    from previous
+    inner join rechecked_keys
+        on previous.order_id = rechecked_keys.order_id
+    left join superseding_keys
+        on previous.order_id = superseding_keys.order_id
+),
+
+{%- endif %}
+
+candidates as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        ordered_date,
+        order_status,
+        channel,
+        is_guest_checkout,
+        order_amount,
+        raw_record,
+        load_order,
+        dq_reason
+    from deduplicated
+    {%- if loads %}
+    -- A row without an order id is written once, from the load it came in.
+    where order_id is not null or load_order > {{ loads.appended_after }}
+
+    union all
+
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        ordered_date,
+        order_status,
+        channel,
+        is_guest_checkout,
+        order_amount,
+        raw_record,
+        load_order,
+        dq_reason
+    from previous_rechecked
+    {%- endif %}
+),
+
 checked as (
     select
-        orders.order_id,
-        orders.customer_id,
-        orders.ordered_at,
-        orders.ordered_date,
-        orders.order_status,
-        orders.channel,
-        orders.is_guest_checkout,
-        orders.order_amount,
-        orders.raw_record,
+        candidates.order_id,
+        candidates.customer_id,
+        candidates.ordered_at,
+        candidates.ordered_date,
+        candidates.order_status,
+        candidates.channel,
+        candidates.is_guest_checkout,
+        candidates.order_amount,
+        candidates.raw_record,
+        candidates.load_order,
         coalesce(
-            orders.dq_reason,
-            {%- if shop_table_provided('customers') %}
+            candidates.dq_reason,
+            {%- if customers_provided %}
             case
-                when orders.customer_id is not null and customers.customer_id is null
+                when candidates.customer_id is not null and customers.customer_id is null
                     then 'unknown_customer'
             end
             {%- else %}
@@ -31,9 +172,9 @@ checked as (
             cast(null as {{ dbt.type_string() }})
             {%- endif %}
         ) as dq_reason
-    from orders
+    from candidates
     left join customers
-        on orders.customer_id = customers.customer_id
+        on candidates.customer_id = customers.customer_id
 ),
 
 final as (
@@ -47,8 +188,12 @@ final as (
         is_guest_checkout,
         order_amount,
         dq_reason,
-        -- Quarantined rows only (see _quality__models.yml).
-        case when dq_reason is not null then raw_record end as raw_record
+        -- Quarantined rows only (see _quality__models.yml); a superseded
+        -- row was clean when checked, and its text is in its load's file.
+        case when dq_reason != 'superseded' then raw_record end as raw_record,
+        load_order,
+        {{ merge_row_ordinal('order_id') }} as row_ordinal,
+        {{ checked_at_stamp() }} as checked_at
     from checked
 )
 

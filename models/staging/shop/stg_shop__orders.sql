@@ -2,6 +2,10 @@
 -- orders the DAG so `dbt build` loads seeds before staging reads them.
 -- depends_on: {{ ref('orders') }}
 
+-- Row-level checks only: rows that repeat an order id are found in
+-- int_orders_checked, where an incremental build compares the newest loads
+-- with the rows already checked (README, "Incremental builds").
+
 {{ assert_source_columns('shop', 'orders') }}
 
 {%- set personal_ids = customer_ids_are_personal() %}
@@ -35,7 +39,8 @@ renamed as (
         {%- else %}
         cast(null as {{ dbt.type_string() }}) as order_amount_text,
         {%- endif %}
-        {{ raw_record(raw_columns, redacted_columns=personal_columns) }} as raw_record
+        {{ raw_record(raw_columns, redacted_columns=personal_columns) }} as raw_record,
+        {{ load_order('shop', 'orders') }} as load_order
     from source
 ),
 
@@ -60,12 +65,8 @@ row_checked as (
             ]
             + (decimal_checks('order_amount', 'order_amount_text', 'order_amount',
                 max_money_amount(), required=true) if has_order_amounts else [])
-        ) }} as row_dq_reason
+        ) }} as dq_reason
     from typed
-),
-
-duplicates_checked as (
-    {{ duplicates_flagged('row_checked', ['order_id'], ['raw_record', 'customer_id']) }}
 ),
 
 final as (
@@ -80,8 +81,9 @@ final as (
         customer_id is null as is_guest_checkout,
         order_amount,
         dq_reason,
-        raw_record
-    from duplicates_checked
+        raw_record,
+        load_order
+    from row_checked
 )
 
 select * from final

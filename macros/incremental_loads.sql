@@ -1,0 +1,95 @@
+{#- Incremental builds of the checked event tables (README, "Incremental
+    builds"). A raw table arrives in loads; each row's load order is text
+    that sorts later for a later load. An incremental build reads the raw
+    rows of the newest load already checked and of every later one (a load
+    is never split), and writes again every key those rows touch, so the
+    verdicts are the ones a full build gives. -#}
+
+
+{#- A raw table's load order: its loaded_at column when the export has one
+    (under raw_files, the path of the row's file stands in), else '' (every
+    row in one load). -#}
+{% macro load_order(source_name, table_name) -%}
+    coalesce({{ optional_raw_text(source_name, table_name, 'loaded_at') }}, '')
+{%- endmacro %}
+
+
+{#- The config of a checked event table: incremental, keyed by
+    `key_column` (every row with that key is written again together).
+    DuckDB deletes and inserts whole keys. Athena merges into an Iceberg
+    table (MERGE needs Iceberg, and no Python model reads these tables, so
+    none needs Hive), matching one row per target row: the key plus
+    row_ordinal (merge_row_ordinal). A column change stops the build with
+    dbt's message to run --full-refresh. -#}
+{% macro checked_event_table_config(key_column) %}
+    {%- set config = {
+        'materialized': 'incremental',
+        'on_schema_change': 'fail',
+    } -%}
+    {%- if target.type == 'athena' -%}
+        {%- do config.update({
+            'incremental_strategy': 'merge',
+            'unique_key': [key_column, 'row_ordinal'],
+            'table_type': 'iceberg',
+        }) -%}
+    {%- else -%}
+        {%- do config.update({'incremental_strategy': 'delete+insert', 'unique_key': key_column}) -%}
+    {%- endif -%}
+    {{ return(config) }}
+{% endmacro %}
+
+
+{#- The loads an incremental build reads, or none on a full build (and
+    when the table does not exist yet). `rechecks` maps a description to a
+    query counting rows whose stored verdict a full build could change in a
+    way the stored columns cannot show (a clean row that would now be
+    quarantined needs its raw text); when any count is above 0 every load
+    is read again, as a full build would, with a log line saying why.
+
+    Returns {'reread_from': SQL text literal, 'appended_after': SQL text
+    literal}: raw rows of loads at or after reread_from are checked again;
+    rows without a key (nothing to write them again by) are added only
+    from loads after appended_after, the newest load already here. -#}
+{% macro incremental_loads(rechecks={}) %}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set newest = run_query('select max(load_order) from ' ~ this).rows[0][0] -%}
+    {%- set newest = '' if newest is none else newest -%}
+    {%- set reread_from = newest -%}
+    {%- for description, count_query in rechecks.items() -%}
+        {%- set count = run_query(count_query).rows[0][0] -%}
+        {%- if count > 0 and reread_from != '' -%}
+            {{ log(this.identifier ~ ": " ~ count ~ " " ~ description
+                ~ "; every load is read again, as a full build would.", info=true) }}
+            {%- set reread_from = '' -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return({
+        'reread_from': "'" ~ reread_from | replace("'", "''") ~ "'",
+        'appended_after': "'" ~ newest | replace("'", "''") ~ "'",
+    }) }}
+{% endmacro %}
+
+
+{#- When this build checked a row, the same for every row it writes: a
+    later model reads the rows written since its own last build by it. -#}
+{% macro checked_at_stamp() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+
+{#- The row's place among the rows with its key, in load order: Athena's
+    MERGE matches a target row to one source row by the key and this. DuckDB
+    replaces whole keys and needs no number (null). -#}
+{% macro merge_row_ordinal(key_column) -%}
+    {{ return(adapter.dispatch('merge_row_ordinal')(key_column)) }}
+{%- endmacro %}
+
+{% macro default__merge_row_ordinal(key_column) -%}
+    cast(null as {{ dbt.type_bigint() }})
+{%- endmacro %}
+
+{% macro athena__merge_row_ordinal(key_column) -%}
+    row_number() over (partition by {{ key_column }} order by load_order)
+{%- endmacro %}
