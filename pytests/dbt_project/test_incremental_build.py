@@ -196,7 +196,8 @@ def test_incremental_build_rewrites_only_the_touched_orders(builds: Builds) -> N
     expected = incremental.query(
         "select count(*) from rfm_intermediate.int_orders_checked "
         f"where load_order >= '{builds.raw_files['orders'].replace('*', PREVIOUS_DAY)}' "
-        f"or order_id = '{CORRECTED_ORDER}' or customer_id = '{LATE_CUSTOMER}'"
+        f"or order_id = '{CORRECTED_ORDER}' or customer_id = '{LATE_CUSTOMER}' "
+        "or dq_reason = 'unknown_customer'"
     )[0][0]
     history = incremental.query("select count(*) from rfm_intermediate.int_orders_checked")[0][0]
     assert len(stamps) == 2
