@@ -54,11 +54,10 @@
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set newest = run_query('select max(load_order) from ' ~ this).rows[0][0] -%}
-    {%- set newest = '' if newest is none else newest -%}
+    {%- set newest = first_value_of('select max(load_order) from ' ~ this, '') -%}
     {%- set reread_from = newest -%}
     {%- for description, count_query in rechecks.items() -%}
-        {%- set count = run_query(count_query).rows[0][0] -%}
+        {%- set count = first_value_of(count_query, 0) -%}
         {%- if count > 0 and reread_from != '' -%}
             {{ log(this.identifier ~ ": " ~ count ~ " " ~ description
                 ~ "; every load is read again, as a full build would.", info=true) }}
@@ -69,6 +68,15 @@
         'reread_from': "'" ~ reread_from | replace("'", "''") ~ "'",
         'appended_after': "'" ~ newest | replace("'", "''") ~ "'",
     }) }}
+{% endmacro %}
+
+
+{#- The first value of a query's first row; `default` when it is null or
+    there is no row (an offline Athena stand-in answers every query with
+    none). -#}
+{% macro first_value_of(query, default) %}
+    {%- set rows = run_query(query).rows -%}
+    {{ return(default if rows | length == 0 or rows[0][0] is none else rows[0][0]) }}
 {% endmacro %}
 
 

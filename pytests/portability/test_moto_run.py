@@ -20,6 +20,7 @@ from rfm_nbo.portability.moto_run import (
     check_statements,
     run_against_moto,
 )
+from rfm_nbo.portability.sql_check import check_sql, is_error
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = "s3://rfm-data/"  # moto_env's ATHENA_S3_DATA_DIR
@@ -88,6 +89,24 @@ def test_intermediates_and_seeds_are_hive_parquet_zstd(rebuild: RunResult) -> No
         assert "external_location='s3://rfm-data/" in ctas, node_id
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["int_orders_checked", "int_order_items_checked"])
+def test_checked_event_tables_are_merged_with_portable_sql(rebuild: RunResult, model: str) -> None:
+    """A rebuild is an incremental build: the loads are read with SQL that is
+    Trino, and the result is merged into the live Iceberg table by order id
+    and row ordinal (one source row per target row, as MERGE requires)."""
+    statements = rebuild.for_node(f"model.rfm_nbo.{model}")
+    (ctas,) = [s for s in statements if f'"{model}__dbt_tmp"' in s and "create table" in s]
+    assert "table_type='iceberg'" in ctas
+    body = ctas.split(")\n    as\n", 1)[1]
+    assert "load_order >= " in body  # only the newest loads are read
+    assert [v for v in check_sql(body) if is_error(v)] == []
+    (merge,) = [s for s in statements if "merge into" in s]
+    on_clause = " ".join(merge.split())
+    assert "target.order_id = src.order_id and target.row_ordinal = src.row_ordinal" in on_clause
+    assert not any(re.search(r"\bdrop table\b|\brename to\b", s, re.I) for s in statements)
+
+
 # ---------------------------------------------------------------------------
 # The DDL checker on hand-written statements
 # ---------------------------------------------------------------------------
@@ -125,6 +144,57 @@ RENAMES = [
 
 def _result(*sqls: str) -> RunResult:
     return RunResult("rebuild", 0, "", [Statement("model.p.dim_x", sql) for sql in sqls])
+
+
+INCREMENTAL = {
+    "nodes": {
+        "model.p.int_x": {
+            "resource_type": "model",
+            "name": "int_x",
+            "alias": "int_x",
+            "schema": "rfm_intermediate",
+            "language": "sql",
+            "config": {
+                "materialized": "incremental",
+                "table_type": "iceberg",
+                "write_compression": "zstd",
+                "unique_key": ["order_id", "row_ordinal"],
+            },
+        }
+    }
+}
+TMP_CTAS = (
+    CTAS.replace('"rfm_marts"."dim_x__ha"', '"rfm_intermediate"."int_x__dbt_tmp"')
+    .replace(f"rfm_marts/dim_x/{UUID}", f"rfm_intermediate/int_x__dbt_tmp/{UUID}")
+    .replace("      partitioning=ARRAY['month_end_date'],\n", "")
+)
+MERGE = (
+    'merge into "awsdatacatalog"."rfm_intermediate"."int_x" as target using '
+    '"awsdatacatalog"."rfm_intermediate"."int_x__dbt_tmp" as src on ('
+    "target.order_id = src.order_id and target.row_ordinal = src.row_ordinal) "
+    "when matched then update set x = src.x when not matched then insert (x) values (src.x)"
+)
+
+
+def _incremental_result(*sqls: str) -> RunResult:
+    return RunResult("rebuild", 0, "", [Statement("model.p.int_x", sql) for sql in sqls])
+
+
+def test_checker_accepts_a_proper_merge() -> None:
+    assert check_statements(_incremental_result(TMP_CTAS, MERGE), INCREMENTAL, DATA_DIR) == []
+
+
+@pytest.mark.parametrize(
+    "sqls",
+    [
+        (TMP_CTAS,),
+        (TMP_CTAS, MERGE.replace(" and target.row_ordinal = src.row_ordinal", "")),
+        (TMP_CTAS, MERGE, "drop table `rfm_intermediate`.`int_x`"),
+    ],
+)
+def test_checker_rejects_a_bad_merge(sqls: tuple[str, ...]) -> None:
+    rules = {f.rule for f in check_statements(_incremental_result(*sqls), INCREMENTAL, DATA_DIR)}
+    assert rules == {"merge"}
 
 
 def test_checker_accepts_a_proper_swap() -> None:

@@ -28,7 +28,8 @@ import json
 import re
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,8 @@ DDL_RULES = {
     "partitioning": "partitioned tables carry their partition spec",
     "swap": "on a rebuild an Iceberg mart is built as <mart>__ha, then the live table is "
     "renamed to __bkp and __ha to the mart: QuickSight never sees it missing",
+    "merge": "on a rebuild an incremental table is built as <table>__dbt_tmp and merged into "
+    "the live Iceberg table on its unique key, never dropped or swapped",
 }
 
 
@@ -123,6 +126,41 @@ def _glue_table_input(node: Mapping, project_dir: Path, data_dir: str) -> dict:
     return table
 
 
+@contextmanager
+def _incremental_tables_registered(tables: Mapping[tuple[str, str], dict]) -> Iterator[None]:
+    """moto records a CTAS without running it, so the table it would make never
+    reaches Glue. dbt-athena's incremental materialization reads back what its
+    CTAS made: the new table's versions on a first build, and on a rebuild the
+    columns of <table>__dbt_tmp, which it compares with the live table's before
+    it merges. While this is active, a CTAS of an incremental table (or of its
+    __dbt_tmp) puts the table in moto's Glue with the model's columns, as an
+    unchanged model would make it."""
+    from moto.athena.models import AthenaBackend
+    from moto.glue.models import glue_backends
+
+    original = AthenaBackend.start_query_execution
+
+    def start_query_execution(self, query, *args, **kwargs):
+        ctas = _CTAS.search(query)
+        if ctas:
+            schema, name = ctas.group(2), ctas.group(3)
+            table = tables.get((schema, name.removesuffix("__dbt_tmp")))
+            glue = glue_backends[self.account_id][self.region_name]
+            if table is not None and name not in glue.databases[schema].tables:
+                glue.create_table(schema, name, {**table, "Name": name})
+        return original(self, query, *args, **kwargs)
+
+    AthenaBackend.start_query_execution = start_query_execution
+    try:
+        yield
+    finally:
+        AthenaBackend.start_query_execution = original
+
+
+def _is_incremental(node: Mapping) -> bool:
+    return (node.get("config") or {}).get("materialized") == "incremental"
+
+
 def run_against_moto(
     project_dir: Path,
     manifest: Mapping,
@@ -158,17 +196,18 @@ def run_against_moto(
             },
         )
         glue = session.client("glue", endpoint_url=aws.endpoint_url)
+        incremental_tables: dict[tuple[str, str], dict] = {}
         for schema in sorted({n["schema"] for n in nodes}):
             glue.create_database(DatabaseInput={"Name": schema})
         for node in nodes:
             # moto records DDL without running it, so views a build creates never reach
             # Glue; they exist in both scenarios (tables are what the scenarios vary).
             is_view = (node.get("config") or {}).get("materialized") == "view"
+            table_input = _glue_table_input(node, project_dir, env["ATHENA_S3_DATA_DIR"])
             if scenario == "rebuild" or is_view:
-                glue.create_table(
-                    DatabaseName=node["schema"],
-                    TableInput=_glue_table_input(node, project_dir, env["ATHENA_S3_DATA_DIR"]),
-                )
+                glue.create_table(DatabaseName=node["schema"], TableInput=table_input)
+            if _is_incremental(node):
+                incremental_tables[(node["schema"], table_input["Name"])] = table_input
         command = [
             dbt_executable(),
             "build",
@@ -190,15 +229,16 @@ def run_against_moto(
             str(project_dir),
             "--no-partial-parse",
         ]
-        completed = subprocess.run(
-            command,
-            cwd=project_dir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout_s,
-            check=False,
-        )
+        with _incremental_tables_registered(incremental_tables):
+            completed = subprocess.run(
+                command,
+                cwd=project_dir,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+                check=False,
+            )
         result = RunResult(scenario, completed.returncode, completed.stdout + completed.stderr)
         executions = []
         token = None
@@ -259,7 +299,9 @@ def check_statements(result: RunResult, manifest: Mapping, data_dir: str) -> lis
         name, schema = node.get("alias") or node["name"], node["schema"]
         statements = result.for_node(unique_id)
         ctas = [m for s in statements for m in [_CTAS.search(s)] if m]
-        target = [m for m in ctas if m.group(3) in (name, f"{name}__ha")]
+        merged = _is_incremental(node) and result.scenario == "rebuild"
+        built_as = f"{name}__dbt_tmp" if merged else name
+        target = [m for m in ctas if m.group(3) in (built_as, f"{name}__ha")]
         if not target:
             findings.append(
                 DdlFinding(node["name"], "ctas-missing", f"{len(statements)} statements")
@@ -282,7 +324,9 @@ def check_statements(result: RunResult, manifest: Mapping, data_dir: str) -> lis
         ):
             findings.append(DdlFinding(node["name"], "ctas-format", str(properties)))
         location = properties.get("location") or properties.get("external_location")
-        pattern = rf"^{re.escape(data_dir)}/{re.escape(schema)}/{re.escape(name)}/[0-9a-f-]{{36}}$"
+        pattern = (
+            rf"^{re.escape(data_dir)}/{re.escape(schema)}/{re.escape(built_as)}/[0-9a-f-]{{36}}$"
+        )
         if not location or not re.match(pattern, location):
             findings.append(DdlFinding(node["name"], "location", str(location)))
         elif location in locations:
@@ -298,9 +342,28 @@ def check_statements(result: RunResult, manifest: Mapping, data_dir: str) -> lis
             spec = properties.get("partitioning") or properties.get("partitioned_by") or ""
             if any(f"'{column}'" not in spec for column in partitioned_by):
                 findings.append(DdlFinding(node["name"], "partitioning", spec or "none"))
-        if expected_type == "iceberg" and result.scenario == "rebuild":
+        if merged:
+            findings.extend(_merge_findings(node["name"], name, config, statements))
+        elif expected_type == "iceberg" and result.scenario == "rebuild":
             findings.extend(_swap_findings(node["name"], schema, name, statements))
     return findings
+
+
+def _merge_findings(
+    label: str, name: str, config: Mapping, statements: list[str]
+) -> list[DdlFinding]:
+    merges = [sql for sql in statements if re.search(r"\bmerge into\b", sql, re.I)]
+    if len(merges) != 1:
+        return [DdlFinding(label, "merge", f"{len(merges)} MERGE statements")]
+    keys = config.get("unique_key")
+    keys = [keys] if isinstance(keys, str) else list(keys or [])
+    sql = merges[0]
+    problems = [f"no match on {key}" for key in keys if f"target.{key} = src.{key}" not in sql]
+    if f"{name}__dbt_tmp" not in sql:
+        problems.append(f"does not read {name}__dbt_tmp")
+    if any(re.search(r"\b(drop table|rename to)\b", s, re.I) for s in statements if s != sql):
+        problems.append("drops or renames the live table")
+    return [DdlFinding(label, "merge", "; ".join(problems))] if problems else []
 
 
 def _swap_findings(label: str, schema: str, name: str, statements: list[str]) -> list[DdlFinding]:
@@ -348,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
             from rfm_nbo.portability.athena_check import _compile
 
             target = workdir / "target_athena"
-            _compile(project_dir, target)
+            _compile(project_dir, target, None)
         manifest = json.loads((target / "manifest.json").read_text())
         failed = False
         for scenario in ("first", "rebuild"):
