@@ -5,16 +5,22 @@
     salt into the compiled SQL (target/ and, on Athena, the query history):
     keep both as private as the salt itself. -#}
 {% macro salted_email_hash(column) -%}
-    {%- set salt = env_var('RFM_EMAIL_HASH_SALT', '') -%}
-    {%- if not salt -%}
-        {%- if execute -%}
-            {{ log("RFM_EMAIL_HASH_SALT is not set: email hashes use the public demo salt. Set it before sharing marts.", info=true) }}
-        {%- endif -%}
-        {%- set salt = 'rfm-nbo-public-demo-salt' -%}
+    {%- set salt = email_hash_salt() -%}
+    {%- if execute and salt == public_demo_salt() -%}
+        {{ log("RFM_EMAIL_HASH_SALT is not set: email hashes use the public demo salt. Set it before sharing marts.", info=true) }}
     {%- endif -%}
     {#- A quote in the salt must not end the SQL string literal. -#}
     {{ return(adapter.dispatch('salted_email_hash')(column, salt | replace("'", "''"))) }}
 {%- endmacro %}
+
+{#- The salt: $RFM_EMAIL_HASH_SALT, else the public demo salt. -#}
+{% macro email_hash_salt() %}
+    {{ return(env_var('RFM_EMAIL_HASH_SALT', '') or public_demo_salt()) }}
+{% endmacro %}
+
+{% macro public_demo_salt() %}
+    {{ return('rfm-nbo-public-demo-salt') }}
+{% endmacro %}
 
 {% macro default__salted_email_hash(column, salt) -%}
     case when {{ column }} is not null then sha256('{{ salt }}' || lower(trim({{ column }}))) end

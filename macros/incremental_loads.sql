@@ -39,33 +39,60 @@
 {% endmacro %}
 
 
+{#- The settings a checked table's stored values depend on (vars, which
+    tables the user gave, the customer key), as one SQL text literal the
+    table keeps in column check_settings: rows checked under other settings
+    are read again (incremental_loads). The salt shows as its MD5 only. -#}
+{% macro check_settings(settings) -%}
+    {%- set parts = [] -%}
+    {%- for name in settings | sort -%}
+        {%- do parts.append(name ~ '=' ~ settings[name]) -%}
+    {%- endfor -%}
+    '{{ parts | join(';') | replace("'", "''") }}'
+{%- endmacro %}
+
+
+{#- The customer key's part of check_settings: raw ids, or hashed with
+    which salt. -#}
+{% macro customer_key_setting() %}
+    {{ return('hashed:' ~ local_md5(email_hash_salt()) if customer_ids_are_personal() else 'raw') }}
+{% endmacro %}
+
+
 {#- The loads an incremental build reads, or none on a full build (and
-    when the table does not exist yet). `rechecks` maps a description to a
-    query counting rows whose stored verdict a full build could change in a
-    way the stored columns cannot show (a clean row that would now be
-    quarantined needs its raw text); when any count is above 0 every load
-    is read again, as a full build would, with a log line saying why.
+    when the table does not exist yet). Every load is read again, as a full
+    build would, with a log line saying why, when rows were checked under
+    other `settings` (check_settings), or when a query of `rechecks` (a
+    description mapped to a query counting rows) counts rows whose stored
+    verdict a full build could change in a way the stored columns cannot
+    show (a clean row that would now be quarantined needs its raw text).
 
     Returns {'reread_from': SQL text literal, 'appended_after': SQL text
     literal}: raw rows of loads at or after reread_from are checked again;
     rows without a key (nothing to write them again by) are added only
     from loads after appended_after, the newest load already here. -#}
-{% macro incremental_loads(rechecks={}) %}
+{% macro incremental_loads(settings, rechecks={}) %}
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set newest = first_value_of('select max(load_order) from ' ~ this, '') -%}
-    {%- set reread_from = newest -%}
-    {%- for description, count_query in rechecks.items() -%}
+    {%- set all_rechecks = {
+        'rows were checked under other settings (now ' ~ check_settings(settings) ~ ')':
+            'select count(*) from ' ~ this ~ ' where check_settings <> ' ~ check_settings(settings),
+    } -%}
+    {%- do all_rechecks.update(rechecks) -%}
+    {#- A dict, because a variable set inside a Jinja loop is gone after it. -#}
+    {%- set loads = {'reread_from': newest} -%}
+    {%- for description, count_query in all_rechecks.items() if loads['reread_from'] != '' -%}
         {%- set count = first_value_of(count_query, 0) -%}
-        {%- if count > 0 and reread_from != '' -%}
+        {%- if count > 0 -%}
             {{ log(this.identifier ~ ": " ~ count ~ " " ~ description
                 ~ "; every load is read again, as a full build would.", info=true) }}
-            {%- set reread_from = '' -%}
+            {%- do loads.update({'reread_from': ''}) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return({
-        'reread_from': "'" ~ reread_from | replace("'", "''") ~ "'",
+        'reread_from': "'" ~ loads['reread_from'] | replace("'", "''") ~ "'",
         'appended_after': "'" ~ newest | replace("'", "''") ~ "'",
     }) }}
 {% endmacro %}

@@ -261,3 +261,23 @@ def test_a_build_without_new_loads_changes_nothing(builds: Builds) -> None:
     )
     assert again.returncode == 0, again.output[-3000:]
     assert differences(builds.incremental, builds.full) == {}
+
+
+def test_other_settings_make_the_next_build_read_every_load(builds: Builds) -> None:
+    """Last: it leaves the warehouse checked under another time zone."""
+    paths = builds.raw_files
+    moved = json.dumps(
+        {"raw_files": paths, "max_valid_at": MAX_VALID_AT, "reporting_timezone": "Asia/Tokyo"}
+    )
+    run = builds.incremental.run(
+        "run", "--select", "stg_shop__orders", "int_orders_checked", "--vars", moved
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    assert "rows were checked under other settings" in run.output
+    # Every row was written again, and its day is Tokyo's (UTC+9, no DST).
+    stamps = builds.incremental.query(
+        "select count(distinct checked_at), count(*) filter (where ordered_date "
+        "!= cast(ordered_at + interval 9 hour as date)) "
+        "from rfm_intermediate.int_orders_checked where ordered_at is not null"
+    )
+    assert stamps == [(1, 0)]

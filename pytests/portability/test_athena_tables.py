@@ -45,7 +45,9 @@ def test_athena_table_configuration_passes_every_rule(
 
 
 @pytest.mark.slow
-def test_marts_iceberg_intermediates_hive_everything_parquet(athena_manifest: dict) -> None:
+def test_marts_and_incremental_tables_iceberg_others_hive_all_parquet(
+    athena_manifest: dict,
+) -> None:
     models = _models(athena_manifest)
     # Athena Spark cannot read Athena views: whatever a Python model reads is a table.
     read_by_python = {
@@ -64,6 +66,10 @@ def test_marts_iceberg_intermediates_hive_everything_parquet(athena_manifest: di
         if node["original_file_path"].startswith("models/marts/"):
             assert config["table_type"] == "iceberg", name
             assert config["write_compression"] == "zstd", name
+        elif config["materialized"] == "incremental":
+            # MERGE needs Iceberg; no Python model may read it (Spark reads Hive).
+            assert config["table_type"] == "iceberg", name
+            assert name not in read_by_python, name
         elif node["resource_type"] == "model":
             assert config["table_type"] == "hive", name
         if node.get("language") == "python":

@@ -45,7 +45,8 @@
             ~ " where products.product_id = lines.product_id)",
     }) %}
 {%- endif %}
-{%- set loads = none if lines_from_order_amounts else incremental_loads(rechecks) %}
+{%- set settings = {'products_provided': products_provided} %}
+{%- set loads = none if lines_from_order_amounts else incremental_loads(settings, rechecks) %}
 
 with
 
@@ -265,7 +266,8 @@ final as (
         end as returned_revenue,
         load_order,
         {{ merge_row_ordinal('order_id') }} as row_ordinal,
-        {{ checked_at_stamp() }} as checked_at
+        {{ checked_at_stamp() }} as checked_at,
+        {{ check_settings(settings) }} as check_settings
     from classified
 )
 

@@ -7,8 +7,9 @@
 -- of the newest load already here and of every later one, and writes again
 -- every order id they hold, with the rows of earlier loads that share it
 -- (a newer clean version supersedes them), and the orders quarantined as
--- unknown_customer (the customer may have arrived since). Two changes the
--- stored columns cannot show make it read every load again (see rechecks).
+-- unknown_customer (the customer may have arrived since). Changes the
+-- stored columns cannot show make it read every load again: other settings
+-- (vars, which tables were given), and the rechecks below.
 {{ config(**checked_event_table_config('order_id')) }}
 
 {%- set customers_provided = shop_table_provided('customers') %}
@@ -26,7 +27,13 @@
             ~ " where customers.customer_id = orders.customer_id)",
     }) %}
 {%- endif %}
-{%- set loads = incremental_loads(rechecks) %}
+{%- set settings = {
+    'customer_key': customer_key_setting(),
+    'customers_provided': customers_provided,
+    'max_valid_at': var('max_valid_at', none),
+    'reporting_timezone': var('reporting_timezone', 'UTC'),
+} %}
+{%- set loads = incremental_loads(settings, rechecks) %}
 
 with
 
@@ -193,7 +200,8 @@ final as (
         case when dq_reason != 'superseded' then raw_record end as raw_record,
         load_order,
         {{ merge_row_ordinal('order_id') }} as row_ordinal,
-        {{ checked_at_stamp() }} as checked_at
+        {{ checked_at_stamp() }} as checked_at,
+        {{ check_settings(settings) }} as check_settings
     from checked
 )
 
