@@ -88,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip the separate RFM + clustering run (ratios then use the full build)",
     )
     parser.add_argument(
+        "--no-daily",
+        action="store_true",
+        help="skip the daily build (yesterday's loads, then today's, incremental)",
+    )
+    parser.add_argument(
         "--setting",
         type=_setting,
         action="append",
@@ -159,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         notebook=not args.no_notebook,
         isolated=not args.no_isolated,
+        daily=not args.no_daily,
         settings=dict(args.setting),
         threads=args.threads,
         profile_models=args.profile,

@@ -124,3 +124,33 @@ def notebook_vs_floor(floor_database: Path, notebook_parquet: Path) -> dict[str,
         result["same_scores"] / result["customers"] if result["customers"] else None
     )
     return result
+
+
+def marts_equal(first: Path, second: Path) -> dict[str, Any]:
+    """Whether every mart of two warehouses holds the same rows (EXCEPT ALL both
+    ways), and which differ."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{_quote_path(first)}' as a (read_only)")
+        con.execute(f"attach '{_quote_path(second)}' as b (read_only)")
+        marts = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'a' "
+                "and schema_name = 'rfm_marts' order by table_name"
+            ).fetchall()
+        ]
+        differing = {}
+        for mart in marts:
+            table_a, table_b = f'a.rfm_marts."{mart}"', f'b.rfm_marts."{mart}"'
+            only_a, only_b = con.execute(
+                f"select (select count(*) from (from {table_a} except all from {table_b})), "
+                f"(select count(*) from (from {table_b} except all from {table_a}))"
+            ).fetchone()
+            if only_a or only_b:
+                differing[mart] = {"only_first": only_a, "only_second": only_b}
+    finally:
+        con.close()
+    return {"marts": len(marts), "equal": not differing, "differing": differing}

@@ -217,11 +217,13 @@ def run_dbt(
     on_progress: Callable[[int, int], None] | None = None,
     timeout: float | None = None,
     project_dir: Path = PROJECT_DIR,
+    fresh: bool = True,
 ) -> DbtRun:
-    """Run dbt on a fresh warehouse in ``run_dir``, measured; parse run_results and manifest."""
+    """Run dbt in ``run_dir``, measured; parse run_results and manifest. The warehouse
+    is a fresh one unless ``fresh`` is false (an incremental build of the last run's)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     warehouse = run_dir / "warehouse.duckdb"
-    for stale in (warehouse, run_dir / "warehouse.duckdb.wal"):
+    for stale in (warehouse, run_dir / "warehouse.duckdb.wal") if fresh else ():
         stale.unlink(missing_ok=True)
     profiles_dir = write_profiles(run_dir, settings, threads, project_dir)
     env = {

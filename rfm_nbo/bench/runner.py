@@ -1,4 +1,5 @@
-"""One benchmark scale, step by step: data, dbt build, isolated RFM + clustering, floor, notebook.
+"""One benchmark scale, step by step: data, dbt build, isolated RFM + clustering, daily
+incremental build, floor, notebook.
 
 Every step runs in its own process, measured the same way (``measure``), on
 the same Parquet files. The result is a JSON-ready dict; ``report`` turns a
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rfm_nbo.bench.compare import floor_vs_models, notebook_vs_floor
+from rfm_nbo.bench.compare import floor_vs_models, marts_equal, notebook_vs_floor
+from rfm_nbo.bench.daily import LOADS, rows_in, split_into_loads
 from rfm_nbo.bench.dataset import Dataset, prepare_dataset
 from rfm_nbo.bench.dbt_build import (
     CLUSTER_MODELS,
@@ -44,6 +46,7 @@ class BenchOptions:
     seed: int = 42
     notebook: bool = True
     isolated: bool = True
+    daily: bool = True
     settings: dict[str, str] = field(default_factory=dict)
     threads: int | None = None
     profile_models: int = 0
@@ -110,12 +113,17 @@ def _measurement_json(m: Measurement) -> dict[str, Any]:
 
 
 def _dbt(
-    dataset: Dataset, run_dir: Path, options: BenchOptions, label: str, **kwargs: Any
+    dataset: Dataset,
+    run_dir: Path,
+    options: BenchOptions,
+    label: str,
+    raw_files: Mapping[str, str] | None = None,
+    **kwargs: Any,
 ) -> DbtRun:
     bar = _Bar(options.progress, label)
     try:
         run = run_dbt(
-            dataset.raw_files(),
+            raw_files or dataset.raw_files(),
             run_dir,
             settings=options.settings,
             on_progress=bar.update,
@@ -189,7 +197,11 @@ def run_scale(customers: int, options: BenchOptions, step: Step) -> dict[str, An
     scale_dir.mkdir(parents=True)
     result: dict[str, Any] = {"customers": customers, "load_before": load_average()}
     total_steps = (
-        3 + int(options.isolated) + int(options.notebook) + int(options.profile_models > 0)
+        3
+        + int(options.isolated)
+        + int(options.daily)
+        + int(options.notebook)
+        + int(options.profile_models > 0)
     )
     counter = iter(range(1, total_steps + 1))
 
@@ -276,6 +288,17 @@ def run_scale(customers: int, options: BenchOptions, step: Step) -> dict[str, An
             f"      RFM models {result['rfm']['isolated_seconds']:.1f} s, + clustering "
             f"{result['rfm_clustering']['isolated_seconds']:.1f} s, peak "
             f"{isolated.measurement.peak_rss_bytes / 2**30:.2f} GiB"
+        )
+
+    if options.daily:
+        announce("daily: yesterday's loads built in full, then today's load, incremental")
+        result["daily"] = run_daily(dataset, full, scale_dir / "daily", options, label)
+        daily = result["daily"]
+        step(
+            f"      daily build {daily['daily_build']['wall_seconds']:.1f} s; incremental "
+            f"models {daily['incremental_seconds']:.1f} s = "
+            f"{100 * daily['incremental_share_of_full_build']:.1f} % of their full-build time; "
+            f"marts equal to the full build: {daily['marts_equal_full_build']['equal']}"
         )
 
     announce("floor: one hand-written DuckDB query from the Parquet files")
@@ -373,6 +396,64 @@ def run_scale(customers: int, options: BenchOptions, step: Step) -> dict[str, An
     if not options.keep_warehouses:
         full.warehouse.unlink(missing_ok=True)
         floor_db.unlink(missing_ok=True)
+    return result
+
+
+def run_daily(
+    dataset: Dataset, full: DbtRun, daily_dir: Path, options: BenchOptions, label: str
+) -> dict[str, Any]:
+    """A full build of every load but the newest day's, then that day arrives and
+    `dbt build` runs again on the same warehouse (rfm_nbo.bench.daily)."""
+    loads = split_into_loads(
+        dataset.tables_dir, dataset.root / "loads", options.extra_vars.get("max_valid_at")
+    )
+    raw_files = loads.raw_files(dataset.raw_files())
+    loads.arrive(LOADS[:2])
+    base = _dbt(
+        dataset, daily_dir, options, f"{label} loads 1-2", raw_files, threads=options.threads
+    )
+    loads.arrive(LOADS)
+    daily = _dbt(
+        dataset,
+        daily_dir,
+        options,
+        f"{label} daily",
+        raw_files,
+        threads=options.threads,
+        fresh=False,
+    )
+    incremental = [
+        uid
+        for uid, node in full.manifest["nodes"].items()
+        if node.get("config", {}).get("materialized") == "incremental"
+    ]
+    daily_seconds = daily.seconds(incremental)
+    full_seconds = full.seconds(incremental)
+    newest_rows = {
+        table: rows_in(loads.load_path(table, LOADS[2])) for table in ("orders", "order_items")
+    }
+    result = {
+        "newest_day": loads.newest_day,
+        "newest_load_rows": newest_rows,
+        "base_build": _measurement_json(base.measurement),
+        "daily_build": {
+            **_measurement_json(daily.measurement),
+            "dbt_elapsed_seconds": daily.dbt_elapsed_seconds,
+            "slowest": _slowest(daily),
+        },
+        "incremental_models": {
+            uid.split(".")[-1]: {
+                "daily_seconds": round(daily.node(uid).seconds, 3) if daily.node(uid) else None,
+                "full_build_seconds": round(full.node(uid).seconds, 3) if full.node(uid) else None,
+            }
+            for uid in incremental
+        },
+        "incremental_seconds": round(daily_seconds, 3),
+        "incremental_share_of_full_build": round(_div(daily_seconds, full_seconds) or 0.0, 4),
+        "marts_equal_full_build": marts_equal(full.warehouse, daily.warehouse),
+    }
+    if not options.keep_warehouses:
+        daily.warehouse.unlink(missing_ok=True)
     return result
 
 
