@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
+from rfm_nbo.bench.daily import LOADS, rows_in, split_into_loads
 from rfm_nbo.bench.dataset import prepare_dataset
 from rfm_nbo.bench.floor import floor_sql
 from rfm_nbo.bench.measure import run_measured
@@ -72,17 +74,19 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 def test_the_run_shows_its_steps_and_writes_both_reports(bench_run: dict[str, Any]) -> None:
     stdout = bench_run["stdout"]
     for step in (
-        "1/6 data",
-        "2/6 dbt build",
-        "3/6 RFM + clustering",
-        "4/6 floor",
-        "5/6 notebook",
-        "6/6 profile",
+        "1/7 data",
+        "2/7 dbt build",
+        "3/7 RFM + clustering",
+        "4/7 daily",
+        "5/7 floor",
+        "6/7 notebook",
+        "7/7 profile",
     ):
         assert step in stdout
     markdown = (bench_run["out"] / "bench_report.md").read_text()
     assert "| measure | 2k customers |" in markdown
     assert "| floor = int_customers_rfm_scored | yes, every row |" in markdown
+    assert "## Daily build: one new day of orders" in markdown
 
 
 @pytest.mark.slow
@@ -116,6 +120,61 @@ def test_every_measurement_is_there_and_plausible(bench_run: dict[str, Any]) -> 
     assert all(value is not None for value in result["ratios"].values())
     assert "(floor)" in result["profiles"] and len(result["profiles"]) >= 3
     assert result["profiles"]["(floor)"]["operators"]
+
+
+@pytest.mark.slow
+def test_the_daily_build_adds_one_day_and_equals_the_full_build(
+    bench_run: dict[str, Any],
+) -> None:
+    (result,) = bench_run["report"]["results"]
+    daily = result["daily"]
+    assert daily["base_build"]["returncode"] == 0 and daily["daily_build"]["returncode"] == 0
+    assert daily["marts_equal_full_build"] == {"marts": 15, "equal": True, "differing": {}}
+    assert set(daily["incremental_models"]) == {"int_orders_checked", "int_order_items_checked"}
+    for model in daily["incremental_models"].values():
+        assert model["daily_seconds"] > 0 and model["full_build_seconds"] > 0
+    # Every raw row is in exactly one load; the newest day holds a few of them.
+    loads = Path(result["dataset"]["path"]) / "loads" / "all"
+    for table in ("orders", "order_items"):
+        counts = [rows_in(loads / f"{table}_{load}.parquet") for load in LOADS]
+        assert sum(counts) == result["dataset"]["rows"][table]
+        assert 0 < daily["newest_load_rows"][table] == counts[2] < counts[0]
+
+
+def test_loads_split_by_day_and_lines_follow_their_order(tmp_path: Path) -> None:
+    tables = tmp_path / "tables"
+    tables.mkdir()
+    with duckdb.connect() as con:
+        con.execute(
+            "copy (select * from (values ('A', '2026-06-28 10:00:00'), "
+            "('B', '2026-06-29 23:59:59'), ('C', '2026-06-30 00:00:00'), ('D', 'not a time'), "
+            "('E', '2099-01-01 00:00:00'))"
+            f" as t(order_id, ordered_at)) to '{tables / 'orders.parquet'}'"
+        )
+        con.execute(
+            "copy (select * from (values ('A', 1), ('B', 1), ('C', 1), ('C', 2), ('Z', 1)) "
+            f"as t(order_id, line_number)) to '{tables / 'order_items.parquet'}'"
+        )
+    loads = split_into_loads(tables, tmp_path / "loads", "2026-12-01 00:00:00")
+    # The newest day not after max_valid_at is 06-30 (2099 is the future).
+    assert loads.newest_day == "2026-06-30"
+
+    def ids(table: str, load: str) -> list[tuple[Any, ...]]:
+        path = loads.load_path(table, load)
+        with duckdb.connect() as con:
+            return sorted(con.sql(f"select * from read_parquet('{path}')").fetchall())
+
+    assert [row[0] for row in ids("orders", LOADS[0])] == ["A", "D", "E"]
+    assert [row[0] for row in ids("orders", LOADS[1])] == ["B"]
+    assert [row[0] for row in ids("orders", LOADS[2])] == ["C"]
+    # A line of an unknown order (Z) goes to the history.
+    assert ids("order_items", LOADS[0]) == [("A", 1), ("Z", 1)]
+    assert ids("order_items", LOADS[2]) == [("C", 1), ("C", 2)]
+    loads.arrive(LOADS[:2])
+    assert sorted(p.name for p in loads.arrived("orders").iterdir()) == [
+        "orders_1_history.parquet",
+        "orders_2_previous_day.parquet",
+    ]
 
 
 @pytest.mark.slow
