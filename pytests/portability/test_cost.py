@@ -59,6 +59,24 @@ def test_scaling_and_the_ten_megabyte_minimum() -> None:
     assert big["models"].dollars == pytest.approx(10.5, rel=1e-6)
 
 
+def test_a_daily_build_reads_the_incremental_tables_own_rows_on_top() -> None:
+    incremental = {
+        "nodes": {
+            **TINY["nodes"],
+            "model.p.int_a": {
+                **TINY["nodes"]["model.p.int_a"],
+                "config": {"materialized": "incremental"},
+            },
+        }
+    }
+    full = estimate(incremental, SIZES, raw_bytes=10**12)
+    daily = estimate(incremental, SIZES, raw_bytes=10**12, daily=True)
+    # int_a reads the raw table (1000) and, daily, its own table twice (2 x 100): at
+    # 10^9 x scale, 0.2 TB more; int_b and the test read as in a full build.
+    assert daily["models"].scanned_bytes - full["models"].scanned_bytes == pytest.approx(2e11)
+    assert daily["tests"].scanned_bytes == full["tests"].scanned_bytes
+
+
 @pytest.mark.slow
 def test_the_demo_build_can_be_measured(reference_build: ReferenceBuild, tmp_path: Path) -> None:
     manifest = reference_build.manifest()

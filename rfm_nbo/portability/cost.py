@@ -16,6 +16,12 @@ The estimate, from a DuckDB build of the demo data (docs/athena.md, "Cost"):
 4. Athena SQL bills $5 per TB scanned, each query at least 10 MB (rounded up to
    the MB); DDL (create/alter/drop) is free. Models and data tests are
    queries; Python models run on Spark (billed by DPU-hour, not here).
+
+A daily incremental build (``--daily``; README, "Incremental builds") runs
+every query of a full build. An incremental model still reads its raw tables
+in full (the load filter is not a partition filter: Athena reads every row of
+the columns it needs), and on top reads its own table twice, for the rows it
+writes again and for its rechecks (MERGE's read of the target included).
 """
 
 from __future__ import annotations
@@ -77,10 +83,22 @@ def input_bytes(unique_id: str, manifest: Mapping, sizes: Mapping[str, int]) -> 
     return total
 
 
+OWN_TABLE_READS = 2  # an incremental model's reads of its own table (module doc)
+
+
+def query_bytes(uid: str, manifest: Mapping, sizes: Mapping[str, int], daily: bool) -> int:
+    """Bytes one model or test reads, at demo size."""
+    read = input_bytes(uid, manifest, sizes)
+    if daily and manifest["nodes"][uid]["config"]["materialized"] == "incremental":
+        read += OWN_TABLE_READS * sizes.get(uid, 0)
+    return read
+
+
 def estimate(
-    manifest: Mapping, sizes: Mapping[str, int], raw_bytes: int
+    manifest: Mapping, sizes: Mapping[str, int], raw_bytes: int, daily: bool = False
 ) -> dict[str, ScanEstimate]:
-    """Per kind of query (SQL table models, data tests): scanned and billed bytes."""
+    """Per kind of query (SQL table models, data tests): scanned and billed bytes, for a
+    full build, or for a daily incremental one."""
     nodes = manifest["nodes"]
     demo_raw = sum(
         size
@@ -101,7 +119,7 @@ def estimate(
     }
     result = {}
     for kind, ids in kinds.items():
-        scanned = [scale * input_bytes(uid, manifest, sizes) for uid in ids]
+        scanned = [scale * query_bytes(uid, manifest, sizes, daily) for uid in ids]
         billed = [max(MINIMUM_BYTES, math.ceil(s / MB) * MB) for s in scanned]
         result[kind] = ScanEstimate(raw_bytes, len(ids), sum(scanned), sum(billed))
     return result
@@ -110,7 +128,7 @@ def estimate(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m rfm_nbo.portability.cost",
-        description="Estimate Athena SQL bytes scanned and dollars per full dbt build.",
+        description="Estimate Athena SQL bytes scanned and dollars per full (or daily) dbt build.",
     )
     parser.add_argument("--reference-target", type=Path, required=True)
     parser.add_argument("--reference-warehouse", type=Path, required=True)
@@ -121,12 +139,15 @@ def main(argv: list[str] | None = None) -> int:
         required=True,
         help="raw data as Parquet, in MB (repeatable): 169 for ~10M order lines",
     )
+    parser.add_argument(
+        "--daily", action="store_true", help="a daily incremental build instead of a full one"
+    )
     args = parser.parse_args(argv)
     manifest = json.loads((args.reference_target / "manifest.json").read_text())
     with tempfile.TemporaryDirectory(prefix="rfm-cost-") as scratch:
         sizes = parquet_sizes(args.reference_warehouse, manifest, Path(scratch))
     for raw_mb in args.raw_mb:
-        parts = estimate(manifest, sizes, int(raw_mb * MB))
+        parts = estimate(manifest, sizes, int(raw_mb * MB), daily=args.daily)
         total = sum(p.billed_bytes for p in parts.values())
         for kind, part in parts.items():
             print(

@@ -30,11 +30,14 @@
 
 {%- set orders_written_since = "select order_id from " ~ ref('int_orders_checked')
     ~ " where checked_at > (select max(checked_at) from " ~ this ~ ")" %}
+{#- An order id all of whose rows are quarantined now. #}
+{%- set orders_no_longer_clean = "select order_id from " ~ ref('int_orders_checked')
+    ~ " where checked_at > (select max(checked_at) from " ~ this ~ ")"
+    ~ " group by order_id having count(case when dq_reason is null then 1 end) = 0" %}
 {%- set rechecks = {
     'clean lines belong to orders that are no longer clean':
-        "select count(*) from " ~ this ~ " as lines where lines.dq_reason is null"
-        ~ " and lines.order_id in (" ~ orders_written_since ~ ") and not exists (select 1 from "
-        ~ ref('int_orders_validated') ~ " as orders where orders.order_id = lines.order_id)",
+        "select count(*) from " ~ this ~ " where dq_reason is null"
+        ~ " and order_id in (" ~ orders_no_longer_clean ~ ")",
 } %}
 {%- if products_provided %}
     {%- do rechecks.update({
@@ -83,11 +86,6 @@ deduplicated as (
 
 {%- if loads %}
 
-previous as (
-    select * from {{ this }}
-    where load_order < {{ loads.reread_from }}
-),
-
 -- Lines with a clean row in the loads read now: that row is newer than
 -- every clean row of an earlier load.
 superseding_keys as (
@@ -103,8 +101,17 @@ rechecked_orders as (
     union
     {{ orders_written_since }}
     union
-    select order_id from previous
-    where dq_reason = 'unknown_product'
+    select order_id from {{ this }}
+    where load_order < {{ loads.reread_from }} and dq_reason = 'unknown_product'
+),
+
+-- The lines of earlier loads of those orders. A semi-join: the few order
+-- ids are the hash table, and the stored lines are only probed.
+previous as (
+    select * from {{ this }}
+    where
+        load_order < {{ loads.reread_from }}
+        and order_id in (select rechecked_orders.order_id from rechecked_orders)
 ),
 
 previous_rechecked as (
@@ -129,8 +136,6 @@ previous_rechecked as (
                 then previous.dq_reason
         end as dq_reason
     from previous
-    inner join rechecked_orders
-        on previous.order_id = rechecked_orders.order_id
     left join superseding_keys
         on
             previous.order_id = superseding_keys.order_id

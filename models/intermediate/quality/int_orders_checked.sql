@@ -68,11 +68,6 @@ deduplicated as (
 
 {%- if loads %}
 
-previous as (
-    select * from {{ this }}
-    where load_order < {{ loads.reread_from }}
-),
-
 -- Order ids with a clean row in the loads read now: that row is newer than
 -- every clean row of an earlier load.
 superseding_keys as (
@@ -84,8 +79,17 @@ superseding_keys as (
 rechecked_keys as (
     select order_id from staged
     union
-    select order_id from previous
-    where dq_reason = 'unknown_customer'
+    select order_id from {{ this }}
+    where load_order < {{ loads.reread_from }} and dq_reason = 'unknown_customer'
+),
+
+-- The rows of earlier loads with those order ids. A semi-join: the few keys
+-- are the hash table, and the stored rows are only probed.
+previous as (
+    select * from {{ this }}
+    where
+        load_order < {{ loads.reread_from }}
+        and order_id in (select rechecked_keys.order_id from rechecked_keys)
 ),
 
 previous_rechecked as (
@@ -111,8 +115,6 @@ previous_rechecked as (
             when previous.dq_reason != 'unknown_customer' then previous.dq_reason
         end as dq_reason
     from previous
-    inner join rechecked_keys
-        on previous.order_id = rechecked_keys.order_id
     left join superseding_keys
         on previous.order_id = superseding_keys.order_id
 ),
