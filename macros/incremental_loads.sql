@@ -15,12 +15,13 @@
 
 
 {#- The config of a checked event table: incremental, keyed by
-    `key_column` (every row with that key is written again together).
-    DuckDB deletes and inserts whole keys. Athena merges into an Iceberg
-    table (MERGE needs Iceberg, and no Python model reads these tables, so
-    none needs Hive), matching one row per target row: the key plus
-    row_ordinal (merge_row_ordinal). A column change stops the build with
-    dbt's message to run --full-refresh. -#}
+    `key_column` (every row with that key is written again together; never
+    null, so rows without a key form one group too). DuckDB deletes and
+    inserts whole keys. Athena merges into an Iceberg table (MERGE needs
+    Iceberg, and no Python model reads these tables, so none needs Hive),
+    matching one row per target row: the key plus row_ordinal
+    (merge_row_ordinal). A column change stops the build with dbt's message
+    to run --full-refresh. -#}
 {% macro checked_event_table_config(key_column) %}
     {%- set config = {
         'materialized': 'incremental',
@@ -67,10 +68,8 @@
     verdict a full build could change in a way the stored columns cannot
     show (a clean row that would now be quarantined needs its raw text).
 
-    Returns {'reread_from': SQL text literal, 'appended_after': SQL text
-    literal}: raw rows of loads at or after reread_from are checked again;
-    rows without a key (nothing to write them again by) are added only
-    from loads after appended_after, the newest load already here. -#}
+    Returns {'reread_from': SQL text literal}: the raw rows of loads at or
+    after it are checked again. -#}
 {% macro incremental_loads(settings, rechecks={}) %}
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
@@ -91,10 +90,7 @@
             {%- do loads.update({'reread_from': ''}) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return({
-        'reread_from': "'" ~ loads['reread_from'] | replace("'", "''") ~ "'",
-        'appended_after': "'" ~ newest | replace("'", "''") ~ "'",
-    }) }}
+    {{ return({'reread_from': "'" ~ loads['reread_from'] | replace("'", "''") ~ "'"}) }}
 {% endmacro %}
 
 

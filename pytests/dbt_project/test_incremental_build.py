@@ -96,6 +96,7 @@ def add_newest_load(raw: Path) -> None:
     assert corrected[3] == "completed"
     day.append([*corrected[:3], "returned", *corrected[4:]])
     day.append(day[0])  # the same row twice in one load: duplicate_key
+    day.append(["", *corrected[1:]])  # no order id: missing_key
     write_csv(raw / f"orders_{NEWEST_DAY}.csv", header, day)
 
     old_line = next(line for line in lines if (line[0], line[1]) == CORRECTED_LINE)
@@ -243,11 +244,11 @@ def test_planted_rows_get_the_verdicts_a_full_build_gives(builds: Builds) -> Non
         f"'{LATE_CUSTOMER}'"
     )
     assert unknown == [(0,)]
-    keyless = incremental.query(
-        "select count(*) from rfm_intermediate.int_order_items_checked "
-        "where dq_reason = 'missing_key'"
-    )
-    assert keyless == [(1,)]
+    for table in ("int_orders_checked", "int_order_items_checked"):
+        keyless = incremental.query(
+            f"select count(*) from rfm_intermediate.{table} where dq_reason = 'missing_key'"
+        )
+        assert keyless == [(1,)], table
 
 
 def test_a_build_without_new_loads_changes_nothing(builds: Builds) -> None:
@@ -281,3 +282,8 @@ def test_other_settings_make_the_next_build_read_every_load(builds: Builds) -> N
         "from rfm_intermediate.int_orders_checked where ordered_at is not null"
     )
     assert stamps == [(1, 0)]
+    # Every row now carries the new settings, the keyless one too: the next build
+    # reads the newest loads only.
+    again = builds.incremental.run("run", "--select", "int_orders_checked", "--vars", moved)
+    assert again.returncode == 0, again.output[-3000:]
+    assert "every load is read again" not in again.output

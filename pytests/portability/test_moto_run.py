@@ -93,7 +93,7 @@ def test_intermediates_and_seeds_are_hive_parquet_zstd(rebuild: RunResult) -> No
 @pytest.mark.parametrize("model", ["int_orders_checked", "int_order_items_checked"])
 def test_checked_event_tables_are_merged_with_portable_sql(rebuild: RunResult, model: str) -> None:
     """A rebuild is an incremental build: the loads are read with SQL that is
-    Trino, and the result is merged into the live Iceberg table by order id
+    Trino, and the result is merged into the live Iceberg table by order key
     and row ordinal (one source row per target row, as MERGE requires)."""
     statements = rebuild.for_node(f"model.rfm_nbo.{model}")
     (ctas,) = [s for s in statements if f'"{model}__dbt_tmp"' in s and "create table" in s]
@@ -103,7 +103,7 @@ def test_checked_event_tables_are_merged_with_portable_sql(rebuild: RunResult, m
     assert [v for v in check_sql(body) if is_error(v)] == []
     (merge,) = [s for s in statements if "merge into" in s]
     on_clause = " ".join(merge.split())
-    assert "target.order_id = src.order_id and target.row_ordinal = src.row_ordinal" in on_clause
+    assert "target.order_key = src.order_key and target.row_ordinal = src.row_ordinal" in on_clause
     assert not any(re.search(r"\bdrop table\b|\brename to\b", s, re.I) for s in statements)
 
 

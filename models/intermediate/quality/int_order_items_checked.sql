@@ -22,13 +22,13 @@
 
 {%- set lines_from_order_amounts = not shop_table_provided('order_items') %}
 {%- set products_provided = shop_table_provided('products') %}
-{{ config(**checked_event_table_config('order_id')) }}
+{{ config(**checked_event_table_config('order_key')) }}
 {%- if lines_from_order_amounts %}
     {#- Every line is made again from the orders: the old ones go first. #}
     {{ config(pre_hook="{% if is_incremental() %}delete from {{ this }}{% endif %}") }}
 {%- endif %}
 
-{%- set orders_written_since = "select order_id from " ~ ref('int_orders_checked')
+{%- set orders_written_since = "select order_key from " ~ ref('int_orders_checked')
     ~ " where checked_at > (select max(checked_at) from " ~ this ~ ")" %}
 {#- An order id all of whose rows are quarantined now. #}
 {%- set orders_no_longer_clean = "select order_id from " ~ ref('int_orders_checked')
@@ -97,21 +97,21 @@ superseding_keys as (
 ),
 
 rechecked_orders as (
-    select order_id from staged
+    select coalesce(order_id, '') as order_key from staged
     union
     {{ orders_written_since }}
     union
-    select order_id from {{ this }}
+    select order_key from {{ this }}
     where load_order < {{ loads.reread_from }} and dq_reason = 'unknown_product'
 ),
 
 -- The lines of earlier loads of those orders. A semi-join: the few order
--- ids are the hash table, and the stored lines are only probed.
+-- keys are the hash table, and the stored lines are only probed.
 previous as (
     select * from {{ this }}
     where
         load_order < {{ loads.reread_from }}
-        and order_id in (select rechecked_orders.order_id from rechecked_orders)
+        and order_key in (select rechecked_orders.order_key from rechecked_orders)
 ),
 
 previous_rechecked as (
@@ -157,8 +157,6 @@ order_items as (
         dq_reason
     from deduplicated
     {%- if loads %}
-    -- A line without an order id is written once, from the load it came in.
-    where order_id is not null or load_order > {{ loads.appended_after }}
 
     union all
 
@@ -270,7 +268,9 @@ final as (
             when dq_reason is null then cast(returned_revenue as {{ type_money() }})
         end as returned_revenue,
         load_order,
-        {{ merge_row_ordinal('order_id') }} as row_ordinal,
+        -- Lines without an order id form one group ('').
+        coalesce(order_id, '') as order_key,
+        {{ merge_row_ordinal('order_key') }} as row_ordinal,
         {{ checked_at_stamp() }} as checked_at,
         {{ check_settings(settings) }} as check_settings
     from classified

@@ -10,7 +10,7 @@
 -- unknown_customer (the customer may have arrived since). Changes the
 -- stored columns cannot show make it read every load again: other settings
 -- (vars, which tables were given), and the rechecks below.
-{{ config(**checked_event_table_config('order_id')) }}
+{{ config(**checked_event_table_config('order_key')) }}
 
 {%- set customers_provided = shop_table_provided('customers') %}
 {%- set rechecks = {
@@ -77,19 +77,19 @@ superseding_keys as (
 ),
 
 rechecked_keys as (
-    select order_id from staged
+    select coalesce(order_id, '') as order_key from staged
     union
-    select order_id from {{ this }}
+    select order_key from {{ this }}
     where load_order < {{ loads.reread_from }} and dq_reason = 'unknown_customer'
 ),
 
--- The rows of earlier loads with those order ids. A semi-join: the few keys
--- are the hash table, and the stored rows are only probed.
+-- The rows of earlier loads with those order keys. A semi-join: the few
+-- keys are the hash table, and the stored rows are only probed.
 previous as (
     select * from {{ this }}
     where
         load_order < {{ loads.reread_from }}
-        and order_id in (select rechecked_keys.order_id from rechecked_keys)
+        and order_key in (select rechecked_keys.order_key from rechecked_keys)
 ),
 
 previous_rechecked as (
@@ -136,8 +136,6 @@ candidates as (
         dq_reason
     from deduplicated
     {%- if loads %}
-    -- A row without an order id is written once, from the load it came in.
-    where order_id is not null or load_order > {{ loads.appended_after }}
 
     union all
 
@@ -201,7 +199,9 @@ final as (
         -- row was clean when checked, and its text is in its load's file.
         case when dq_reason != 'superseded' then raw_record end as raw_record,
         load_order,
-        {{ merge_row_ordinal('order_id') }} as row_ordinal,
+        -- Rows without an order id form one group ('').
+        coalesce(order_id, '') as order_key,
+        {{ merge_row_ordinal('order_key') }} as row_ordinal,
         {{ checked_at_stamp() }} as checked_at,
         {{ check_settings(settings) }} as check_settings
     from checked
