@@ -50,6 +50,11 @@
 {%- endif %}
 {%- set settings = {'products_provided': products_provided} %}
 {%- set loads = none if lines_from_order_amounts else incremental_loads(settings, rechecks) %}
+{#- A raw line as stored: what a later build needs to check it again. #}
+{%- set row_columns = [
+    'order_id', 'line_number', 'product_id', 'quantity', 'unit_price', 'discount_amount',
+    'raw_record', 'load_order',
+] %}
 
 with
 
@@ -59,14 +64,9 @@ orders as (
 
 staged as (
     select
-        order_id,
-        line_number,
-        product_id,
-        quantity,
-        unit_price,
-        discount_amount,
-        raw_record,
-        load_order,
+        {%- for column in row_columns %}
+        {{ column }},
+        {%- endfor %}
         dq_reason as row_dq_reason
     from {{ ref('stg_shop__order_items') }}
     {%- if loads %}
@@ -116,14 +116,9 @@ previous as (
 
 previous_rechecked as (
     select
-        previous.order_id,
-        previous.line_number,
-        previous.product_id,
-        previous.quantity,
-        previous.unit_price,
-        previous.discount_amount,
-        previous.raw_record,
-        previous.load_order,
+        {%- for column in row_columns %}
+        previous.{{ column }},
+        {%- endfor %}
         case
             when
                 superseding_keys.order_id is not null
@@ -145,33 +140,19 @@ previous_rechecked as (
 {%- endif %}
 
 order_items as (
-    select
-        order_id,
-        line_number,
-        product_id,
-        quantity,
-        unit_price,
-        discount_amount,
-        raw_record,
-        load_order,
-        dq_reason
-    from deduplicated
-    {%- if loads %}
+    {%- for relation in (['deduplicated', 'previous_rechecked'] if loads else ['deduplicated']) %}
+    {%- if not loop.first %}
 
     union all
+    {%- endif %}
 
     select
-        order_id,
-        line_number,
-        product_id,
-        quantity,
-        unit_price,
-        discount_amount,
-        raw_record,
-        load_order,
+        {%- for column in row_columns %}
+        {{ column }},
+        {%- endfor %}
         dq_reason
-    from previous_rechecked
-    {%- endif %}
+    from {{ relation }}
+    {%- endfor %}
     {%- if lines_from_order_amounts %}
 
     union all

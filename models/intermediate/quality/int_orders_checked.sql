@@ -34,21 +34,19 @@
     'reporting_timezone': var('reporting_timezone', 'UTC'),
 } %}
 {%- set loads = incremental_loads(settings, rechecks) %}
+{#- A raw row as stored: what a later build needs to check it again. #}
+{%- set row_columns = [
+    'order_id', 'customer_id', 'ordered_at', 'ordered_date', 'order_status', 'channel',
+    'is_guest_checkout', 'order_amount', 'raw_record', 'load_order',
+] %}
 
 with
 
 staged as (
     select
-        order_id,
-        customer_id,
-        ordered_at,
-        ordered_date,
-        order_status,
-        channel,
-        is_guest_checkout,
-        order_amount,
-        raw_record,
-        load_order,
+        {%- for column in row_columns %}
+        {{ column }},
+        {%- endfor %}
         dq_reason as row_dq_reason
     from {{ ref('stg_shop__orders') }}
     {%- if loads %}
@@ -94,16 +92,9 @@ previous as (
 
 previous_rechecked as (
     select
-        previous.order_id,
-        previous.customer_id,
-        previous.ordered_at,
-        previous.ordered_date,
-        previous.order_status,
-        previous.channel,
-        previous.is_guest_checkout,
-        previous.order_amount,
-        previous.raw_record,
-        previous.load_order,
+        {%- for column in row_columns %}
+        previous.{{ column }},
+        {%- endfor %}
         case
             when
                 superseding_keys.order_id is not null
@@ -122,37 +113,19 @@ previous_rechecked as (
 {%- endif %}
 
 candidates as (
-    select
-        order_id,
-        customer_id,
-        ordered_at,
-        ordered_date,
-        order_status,
-        channel,
-        is_guest_checkout,
-        order_amount,
-        raw_record,
-        load_order,
-        dq_reason
-    from deduplicated
-    {%- if loads %}
+    {%- for relation in (['deduplicated', 'previous_rechecked'] if loads else ['deduplicated']) %}
+    {%- if not loop.first %}
 
     union all
+    {%- endif %}
 
     select
-        order_id,
-        customer_id,
-        ordered_at,
-        ordered_date,
-        order_status,
-        channel,
-        is_guest_checkout,
-        order_amount,
-        raw_record,
-        load_order,
+        {%- for column in row_columns %}
+        {{ column }},
+        {%- endfor %}
         dq_reason
-    from previous_rechecked
-    {%- endif %}
+    from {{ relation }}
+    {%- endfor %}
 ),
 
 checked as (
