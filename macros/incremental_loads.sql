@@ -103,6 +103,24 @@
 {% endmacro %}
 
 
+{#- The verdict a stored row of an earlier load gets before the checks
+    against other tables run again: 'superseded' when a newer load has a
+    clean row with its key (`superseded`, a SQL condition) and the row was
+    clean or a duplicate; null (checked again) when it was clean or failed a
+    check against another table (`reference_reasons`); else its verdict,
+    which no later load changes. -#}
+{% macro earlier_load_verdict(superseded, reference_reasons, reason='previous.dq_reason') -%}
+    {%- set references = "'" ~ reference_reasons | join("', '") ~ "'" -%}
+    case
+        when
+            {{ superseded }}
+            and ({{ reason }} is null or {{ reason }} in ({{ references }}, 'duplicate_key'))
+            then 'superseded'
+        when {{ reason }} not in ({{ references }}) then {{ reason }}
+    end
+{%- endmacro %}
+
+
 {#- When this build checked a row, the same for every row it writes: a
     later model reads the rows written since its own last build by it. -#}
 {% macro checked_at_stamp() -%}

@@ -119,17 +119,9 @@ previous_rechecked as (
         {%- for column in row_columns %}
         previous.{{ column }},
         {%- endfor %}
-        case
-            when
-                superseding_keys.order_id is not null
-                and (
-                    previous.dq_reason is null
-                    or previous.dq_reason in ('unknown_order', 'unknown_product', 'duplicate_key')
-                )
-                then 'superseded'
-            when previous.dq_reason not in ('unknown_order', 'unknown_product')
-                then previous.dq_reason
-        end as dq_reason
+        {{ earlier_load_verdict(
+            'superseding_keys.order_id is not null', ['unknown_order', 'unknown_product'],
+        ) }} as dq_reason
     from previous
     left join superseding_keys
         on

@@ -95,16 +95,9 @@ previous_rechecked as (
         {%- for column in row_columns %}
         previous.{{ column }},
         {%- endfor %}
-        case
-            when
-                superseding_keys.order_id is not null
-                and (
-                    previous.dq_reason is null
-                    or previous.dq_reason in ('unknown_customer', 'duplicate_key')
-                )
-                then 'superseded'
-            when previous.dq_reason != 'unknown_customer' then previous.dq_reason
-        end as dq_reason
+        {{ earlier_load_verdict(
+            'superseding_keys.order_id is not null', ['unknown_customer'],
+        ) }} as dq_reason
     from previous
     left join superseding_keys
         on previous.order_id = superseding_keys.order_id
