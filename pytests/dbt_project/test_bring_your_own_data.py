@@ -55,6 +55,28 @@ def test_orders_only_file_builds_rfm_with_hand_worked_answers(dbt_project: DbtPr
         ("orders", "unparseable_ordered_at", "1010 | erin | not a date | completed |  | 10.00"),
     ]
 
+    # A second build is incremental. With an earlier clock, the orders after
+    # it are quarantined as future_ordered_at (1006 on 03-28, and others): their
+    # lines, made from the orders, must go, not linger from the first build.
+    earlier = json.dumps(
+        {"raw_files": {"orders": str(ORDERS_ONLY)}, "max_valid_at": "2026-03-20 00:00:00"}
+    )
+    again = dbt_project.run(
+        "run",
+        "--select",
+        "stg_shop__orders",
+        "int_orders_checked",
+        "int_order_items_checked",
+        "--vars",
+        earlier,
+    )
+    assert again.returncode == 0, again.output
+    lines, clean_orders = dbt_project.query(
+        "select (select count(*) from rfm_intermediate.int_order_items_checked), "
+        "(select count(*) from rfm_intermediate.int_orders_validated)"
+    )[0]
+    assert lines == clean_orders < 10
+
 
 def test_missing_required_column_names_source_and_column(
     dbt_project: DbtProject, tmp_path: Path
