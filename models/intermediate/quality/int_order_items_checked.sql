@@ -28,11 +28,12 @@
     {{ config(pre_hook="{% if is_incremental() %}delete from {{ this }}{% endif %}") }}
 {%- endif %}
 
-{%- set orders_written_since = "select order_key from " ~ ref('int_orders_checked')
+{#- The order rows int_orders_checked wrote since this table's last build. #}
+{%- set written_since = ref('int_orders_checked')
     ~ " where checked_at > (select max(checked_at) from " ~ this ~ ")" %}
+{%- set orders_written_since = "select order_key from " ~ written_since %}
 {#- An order id all of whose rows are quarantined now. #}
-{%- set orders_no_longer_clean = "select order_id from " ~ ref('int_orders_checked')
-    ~ " where checked_at > (select max(checked_at) from " ~ this ~ ")"
+{%- set orders_no_longer_clean = "select order_id from " ~ written_since
     ~ " group by order_id having count(case when dq_reason is null then 1 end) = 0" %}
 {%- set rechecks = {
     'clean lines belong to orders that are no longer clean':
